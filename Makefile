@@ -1,0 +1,49 @@
+# teko build, test and release entry points. `make help` lists them.
+
+GO          ?= go
+PREFIX      ?= /usr/local
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS     := -s -w -X github.com/teko-dev/teko/plugin.Version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+CROSS       := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64 freebsd/amd64 freebsd/arm64
+
+.PHONY: all build test lint cross bench bench-check-log bench-check-procs help
+
+all: build
+
+## build: every plugin binary (and the examples) into ./bin
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/ ./plugins/cmd/... ./examples/...
+
+## test: every test, with the race detector
+test:
+	$(GO) test -race -count=1 ./...
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go') $$(git ls-files --others --exclude-standard '*.go')); \
+		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+## cross: compile everything for linux, darwin, windows and freebsd on amd64 and arm64
+cross:
+	@for p in $(CROSS); do \
+		echo "build $$p"; \
+		CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build ./... || exit 1; \
+	done
+
+## bench: Go benchmarks of every package (short)
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+## bench-check-log: check-log against grep on a generated log (LOG_SIZE_MB to shrink it)
+bench-check-log:
+	plugins/checklog/bench/bench.sh
+
+## bench-check-procs: check-procs against pgrep with 5,000 extra processes
+bench-check-procs:
+	plugins/checkprocs/bench/bench.sh
+
+help:
+	@grep -h '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'

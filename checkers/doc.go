@@ -1,0 +1,42 @@
+// Package checkers is the result model of a check plugin: a Status, the
+// message the operator reads, optional long-output lines, performance data
+// and Nagios threshold ranges.
+//
+// A check plugin builds one *Result and returns it; the plugin runtime
+// renders it once, in the format chosen by --format, and exits with the
+// result's status as the exit code:
+//
+//	res := checkers.NewResult(checkers.OK, "3 processes")
+//	res.AddPerfdata(checkers.Perfdata{Label: "procs", Value: 3})
+//	res.Add(checkers.NewResult(checkers.Warning, "worker pool below 4"))
+//
+// # Statuses and the worst-state order
+//
+// The four statuses are the Nagios exit codes OK=0, WARNING=1, CRITICAL=2,
+// UNKNOWN=3. When sub-results are combined, the worst one wins, in the order
+//
+//	OK < WARNING < UNKNOWN < CRITICAL
+//
+// CRITICAL ranks highest because it is a known failure that needs action:
+// a CRITICAL log match must never be hidden behind an UNKNOWN caused by
+// another, unreadable file. UNKNOWN ranks above WARNING because "could not
+// tell" may hide a failure as bad as any warning; an operator must look.
+// This is the order Worst and Result.Add use.
+//
+// # Threshold ranges
+//
+// ParseRange reads the Nagios range syntax [@]start:end, where "10" means
+// alert outside 0..10, "10:" below 10, "~:10" above 10, "10:20" outside
+// 10..20 and "@10:20" inside 10..20 (endpoints inclusive, "~" is minus
+// infinity). Thresholds pairs a warning and a critical range.
+//
+// # Rendering
+//
+// Render writes a result in one of three formats: FormatMackerel (the
+// default, "NAME STATUS: summary" and detail lines), FormatNagios (the same
+// with " | perfdata") and FormatJSON. Text output never exceeds
+// MessageLimit bytes: detail lines that do not fit are replaced by a
+// visible "… (N more lines)" marker, never cut blindly, and a "|" in
+// plugin text is replaced so it cannot be mistaken for the perfdata
+// separator.
+package checkers

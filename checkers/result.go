@@ -1,0 +1,63 @@
+package checkers
+
+import "fmt"
+
+// Result is the outcome of one check run.
+//
+// Summary is the one-line message; Details are long-output lines shown
+// under it; Perfdata is rendered only in the nagios and json formats.
+// Sub-results added with Add are shown as detail lines of their own and
+// raise Status to the worst of all.
+type Result struct {
+	Status   Status
+	Summary  string
+	Details  []string
+	Perfdata []Perfdata
+	Subs     []*Result
+}
+
+// NewResult returns a result with the status and a summary formatted as
+// by fmt.Sprintf.
+func NewResult(status Status, format string, args ...any) *Result {
+	return &Result{Status: status, Summary: fmt.Sprintf(format, args...)}
+}
+
+// AddDetail appends a long-output line formatted as by fmt.Sprintf.
+func (r *Result) AddDetail(format string, args ...any) {
+	r.Details = append(r.Details, fmt.Sprintf(format, args...))
+}
+
+// AddPerfdata appends performance values.
+func (r *Result) AddPerfdata(p ...Perfdata) {
+	r.Perfdata = append(r.Perfdata, p...)
+}
+
+// Add attaches a sub-result and raises r.Status to the worst of the two
+// (see Worst for the order). The sub-result's summary becomes a detail
+// line "STATUS: summary", its details follow indented, and its perfdata
+// is reported with r's.
+func (r *Result) Add(sub *Result) {
+	r.Subs = append(r.Subs, sub)
+	r.Status = Worst(r.Status, sub.Status)
+}
+
+// lines returns every long-output line of r and its sub-results, in order.
+func (r *Result) lines() []string {
+	out := append([]string(nil), r.Details...)
+	for _, s := range r.Subs {
+		out = append(out, s.Status.String()+": "+s.Summary)
+		for _, l := range s.lines() {
+			out = append(out, "  "+l)
+		}
+	}
+	return out
+}
+
+// allPerfdata returns r's perfdata followed by that of its sub-results.
+func (r *Result) allPerfdata() []Perfdata {
+	out := append([]Perfdata(nil), r.Perfdata...)
+	for _, s := range r.Subs {
+		out = append(out, s.allPerfdata()...)
+	}
+	return out
+}

@@ -1,0 +1,160 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/teko-dev/teko/checkers"
+	"github.com/teko-dev/teko/metrics"
+	"github.com/teko-dev/teko/plugin/state"
+)
+
+// Version is the version --version prints. Release builds set it with
+// -ldflags "-X github.com/teko-dev/teko/plugin.Version=v1.2.3"; otherwise
+// the module version recorded by "go install …@version" is used.
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// Plugin describes one plugin. It is a plain value: the same Plugin runs
+// as a single binary, inside the multi-call binary and in tests.
+type Plugin struct {
+	// Name is the binary name, e.g. "check-log".
+	Name string
+	// Title starts a check's status line, e.g. "LOG" in
+	// "LOG CRITICAL: …". Empty means Name.
+	Title string
+	// Description is one line saying what the plugin does.
+	Description string
+	// New returns fresh options: a pointer to a struct with go-flags tags
+	// that implements Checker or Collector. It is called once per run.
+	New func() any
+}
+
+// Checker is implemented by the options of a check plugin. An error
+// means the check could not decide: it is reported as UNKNOWN with the
+// error's text.
+type Checker interface {
+	Check(ctx context.Context, inv *Invocation) (*checkers.Result, error)
+}
+
+// Collector is implemented by the options of a metric plugin.
+type Collector interface {
+	// Prefix is the default metric key prefix, e.g. "nginx";
+	// --metric-key-prefix replaces it.
+	Prefix() string
+	// Graphs describes the graphs, keys relative to the prefix.
+	Graphs() metrics.Graphs
+	// Collect records this run's values. An error discards the whole run:
+	// no value is printed.
+	Collect(ctx context.Context, inv *Invocation, b *metrics.Batch) error
+}
+
+// StateOptions adds --state-dir to a check plugin that keeps state.
+// Embed it in the options struct.
+type StateOptions struct {
+	StateDir string `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for state between runs (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
+}
+
+// Env is everything a run takes from its surroundings. Main fills it from
+// the process; tests fill it themselves.
+type Env struct {
+	Args   []string            // the arguments, without the program name
+	Stdout io.Writer           // the result
+	Stderr io.Writer           // warnings, diagnostics, panic stacks
+	Getenv func(string) string // the environment; nil means empty
+	Now    func() time.Time    // the clock; nil means time.Now
+}
+
+// Invocation is what a running plugin may use of its surroundings.
+type Invocation struct {
+	// Name is the plugin's name.
+	Name string
+	// Stderr receives diagnostics; mackerel-agent logs it.
+	Stderr io.Writer
+
+	env      Env
+	stateDir string
+	stateKey string
+	describe string
+	lockWait time.Duration
+	ctx      context.Context
+
+	mu     sync.Mutex // guards store and closed: the runtime may give up on a plugin goroutine that still runs
+	store  *state.Store
+	closed bool
+}
+
+// Now returns the current time from the run's clock.
+func (inv *Invocation) Now() time.Time { return inv.env.Now() }
+
+// Getenv returns an environment variable of the run.
+func (inv *Invocation) Getenv(key string) string { return inv.env.Getenv(key) }
+
+// Warnf writes a one-line warning, prefixed with the plugin name, to
+// Stderr.
+func (inv *Invocation) Warnf(format string, args ...any) {
+	fmt.Fprintf(inv.Stderr, "%s: %s\n", inv.Name, strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
+}
+
+// StateDir returns the directory the state store uses.
+func (inv *Invocation) StateDir() string { return inv.stateDir }
+
+// State opens this plugin instance's state store, locked until the run
+// ends; further calls return the same store. What is saved with
+// Store.Save is written only after the run's output. An error (an
+// unwritable directory, a lock held too long) should be returned from
+// Check or Collect, which makes the run UNKNOWN with that reason.
+func (inv *Invocation) State() (*state.Store, error) {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	if inv.closed {
+		return nil, errors.New("state: the run is over")
+	}
+	if inv.store != nil {
+		return inv.store, nil
+	}
+	st, err := state.Open(inv.ctx, state.Options{
+		Dir:      inv.stateDir,
+		Key:      inv.stateKey,
+		Describe: inv.describe,
+		LockWait: inv.lockWait,
+		Warn:     func(msg string) { inv.Warnf("%s", msg) },
+	})
+	if err != nil {
+		return nil, err
+	}
+	inv.store = st
+	return st, nil
+}
+
+// Main runs p as the process: arguments from os.Args, the real
+// environment and clock, SIGTERM/SIGINT cancelling the run. It is the
+// only function in teko that calls os.Exit.
+func Main(p *Plugin) {
+	os.Exit(RunMain(p, os.Args[1:]))
+}
+
+// RunMain is Main without the exit: it runs p with the process's
+// arguments args, streams, environment, clock and signals, and returns
+// the exit code. The multi-call binary uses it.
+func RunMain(p *Plugin, args []string) int {
+	ctx, stop := signalContext()
+	defer stop()
+	return p.Run(ctx, Env{Args: args, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now})
+}

@@ -1,0 +1,355 @@
+package plugin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	flags "github.com/jessevdk/go-flags"
+
+	"github.com/teko-dev/teko/checkers"
+	"github.com/teko-dev/teko/metrics"
+	"github.com/teko-dev/teko/plugin/state"
+)
+
+// DefaultTimeout is the default of -t/--timeout: a third of
+// mackerel-agent's 30 second limit, leaving room for slow starts.
+const DefaultTimeout = 10 * time.Second
+
+// Timeout is the value of -t/--timeout: Go durations ("1m30s") or plain
+// seconds ("10"), as Nagios plugins take them.
+type Timeout time.Duration
+
+// UnmarshalFlag parses a duration or a number of seconds.
+func (t *Timeout) UnmarshalFlag(text string) error {
+	d, err := time.ParseDuration(text)
+	if err != nil {
+		secs, ferr := strconv.ParseFloat(text, 64)
+		if ferr != nil {
+			return fmt.Errorf("invalid timeout %q (want seconds, or a duration such as 30s)", text)
+		}
+		d = time.Duration(secs * float64(time.Second))
+	}
+	if d <= 0 {
+		return fmt.Errorf("invalid timeout %q: must be positive", text)
+	}
+	*t = Timeout(d)
+	return nil
+}
+
+// MarshalFlag shows the timeout in --help.
+func (t Timeout) MarshalFlag() (string, error) { return time.Duration(t).String(), nil }
+
+type commonOptions struct {
+	Timeout Timeout `short:"t" long:"timeout" value-name:"DURATION" statekey:"-" description:"give up and report UNKNOWN after this long (seconds, or a duration such as 30s)"`
+	Version bool    `short:"V" long:"version" statekey:"-" description:"print the version and exit"`
+}
+
+type checkOptions struct {
+	Format checkers.Format `long:"format" value-name:"FORMAT" statekey:"-" description:"output format: mackerel, nagios (adds perfdata) or json"`
+}
+
+type metricOptions struct {
+	Prefix string `long:"metric-key-prefix" value-name:"PREFIX" description:"first part of every metric name; lets two instances run side by side"`
+}
+
+// RateSetter may be implemented by a Collector to change how its counters
+// become rates (per second instead of per minute, a longer staleness
+// limit).
+type RateSetter interface {
+	Rates() metrics.Rates
+}
+
+// usageError is a problem with the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// parsed is a parsed command line.
+type parsed struct {
+	opts     any
+	common   commonOptions
+	check    checkOptions
+	metric   metricOptions
+	stateDir string
+	key      []string // canonical "name=value" pairs for the state key
+}
+
+func (p *Plugin) title() string {
+	if p.Title != "" {
+		return p.Title
+	}
+	return p.Name
+}
+
+// parse reads args into fresh options. It returns help text when help was
+// asked for.
+func (p *Plugin) parse(args []string) (*parsed, string, error) {
+	pr := &parsed{opts: p.New()}
+	pr.common.Timeout = Timeout(DefaultTimeout)
+	pr.check.Format = checkers.FormatMackerel
+	_, isCheck := pr.opts.(Checker)
+	collector, isMetric := pr.opts.(Collector)
+	if !isCheck && !isMetric {
+		return nil, "", fmt.Errorf("plugin %s: its options implement neither plugin.Checker nor plugin.Collector", p.Name)
+	}
+	parser := flags.NewNamedParser(p.Name, flags.HelpFlag|flags.PassDoubleDash)
+	parser.ShortDescription = p.Description
+	parser.LongDescription = p.Description
+	if _, err := parser.AddGroup("Options", "", pr.opts); err != nil {
+		return nil, "", fmt.Errorf("plugin %s: %v", p.Name, err)
+	}
+	var extra []any
+	if isMetric {
+		pr.metric.Prefix = collector.Prefix()
+		extra = append(extra, &pr.metric)
+		if parser.FindOptionByLongName("state-dir") == nil {
+			extra = append(extra, &StateOptions{})
+		}
+	} else {
+		extra = append(extra, &pr.check)
+	}
+	extra = append(extra, &pr.common)
+	for _, e := range extra {
+		if _, err := parser.AddGroup("Common Options", "", e); err != nil {
+			return nil, "", fmt.Errorf("plugin %s: %v", p.Name, err)
+		}
+	}
+	rest, err := parser.ParseArgs(args)
+	var ferr *flags.Error
+	if errors.As(err, &ferr) && ferr.Type == flags.ErrHelp {
+		var help bytes.Buffer
+		parser.WriteHelp(&help)
+		return nil, help.String(), nil
+	}
+	if err != nil {
+		return nil, "", usageError{err.Error()}
+	}
+	if len(rest) > 0 {
+		return nil, "", usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	if o := parser.FindOptionByLongName("state-dir"); o != nil {
+		pr.stateDir, _ = o.Value().(string)
+	}
+	for _, g := range parser.Groups() {
+		for _, o := range g.Options() {
+			if o.Field().Tag.Get("statekey") == "-" || o.LongName == "help" {
+				continue
+			}
+			name := o.LongName
+			if name == "" {
+				name = string(o.ShortName)
+			}
+			v, _ := json.Marshal(o.Value())
+			pr.key = append(pr.key, name+"="+string(v))
+		}
+	}
+	sort.Strings(pr.key)
+	return pr, "", nil
+}
+
+// Run runs the plugin once with env and returns the exit code: the check
+// status for a check plugin; 0 or 3 (UNKNOWN) for a metric plugin; 0 for
+// --help and --version; 3 for a bad command line.
+func (p *Plugin) Run(ctx context.Context, env Env) int {
+	env = env.withDefaults()
+	pr, help, err := p.parse(env.Args)
+	switch {
+	case help != "":
+		fmt.Fprint(env.Stdout, help)
+		return 0
+	case err != nil:
+		fmt.Fprintf(env.Stdout, "%s %s: %s\n", p.title(), checkers.Unknown, oneLine(err.Error()))
+		return int(checkers.Unknown)
+	case pr.common.Version:
+		fmt.Fprintf(env.Stdout, "%s %s\n", p.Name, version())
+		return 0
+	}
+	timeout := time.Duration(pr.common.Timeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %s", timeout))
+	defer cancel()
+	inv := &Invocation{
+		Name:     p.Name,
+		Stderr:   env.Stderr,
+		env:      env,
+		stateDir: state.Dir(pr.stateDir, env.Getenv),
+		stateKey: state.Key(p.Name, pr.key),
+		describe: strings.Join(pr.key, " "),
+		ctx:      ctx,
+	}
+	defer inv.closeState()
+	if c, ok := pr.opts.(Collector); ok {
+		return p.runCollector(ctx, inv, c, pr)
+	}
+	return p.runChecker(ctx, inv, pr.opts.(Checker), pr)
+}
+
+func (e Env) withDefaults() Env {
+	if e.Getenv == nil {
+		e.Getenv = func(string) string { return "" }
+	}
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+	return e
+}
+
+// guard runs work in its own goroutine, turning a panic into an error,
+// and returns as soon as work finishes or ctx ends — whichever is first.
+func guard(ctx context.Context, inv *Invocation, work func() error) error {
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				fmt.Fprintf(inv.Stderr, "%s: panic: %v\n%s", inv.Name, r, debug.Stack())
+				done <- fmt.Errorf("panic: %v", r)
+			}
+		}()
+		done <- work()
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+	}
+	if ctx.Err() != nil {
+		return context.Cause(ctx) // the deadline or a signal wins over whatever the plugin made of it
+	}
+	return err
+}
+
+func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr *parsed) int {
+	var res *checkers.Result
+	err := guard(ctx, inv, func() (err error) {
+		res, err = c.Check(ctx, inv)
+		if err == nil && res == nil {
+			err = errors.New("the check returned no result")
+		}
+		return err
+	})
+	if err == nil {
+		err = inv.prepareState()
+	}
+	if err != nil {
+		res = checkers.NewResult(checkers.Unknown, "%s", err.Error())
+		inv.closeState()
+	}
+	if werr := res.Render(inv.env.Stdout, p.title(), pr.check.Format); werr != nil {
+		inv.Warnf("writing the result: %v", werr)
+		return int(checkers.Unknown)
+	}
+	if err := inv.commitState(); err != nil {
+		inv.Warnf("%v", err)
+		return int(checkers.Unknown)
+	}
+	return int(res.Status)
+}
+
+func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector, pr *parsed) int {
+	if inv.Getenv("MACKEREL_AGENT_PLUGIN_META") != "" {
+		err := guard(ctx, inv, func() error { return metrics.WriteMeta(inv.env.Stdout, pr.metric.Prefix, c.Graphs()) })
+		return p.metricFailure(inv, err)
+	}
+	var values []metrics.Value
+	err := guard(ctx, inv, func() error {
+		b := metrics.NewBatch()
+		if err := c.Collect(ctx, inv, b); err != nil {
+			return err
+		}
+		if err := b.Err(); err != nil {
+			return fmt.Errorf("bug in the plugin: %w", err)
+		}
+		var err error
+		values, err = inv.resolveCounters(c, b)
+		return err
+	})
+	if err == nil {
+		err = inv.prepareState()
+	}
+	if err != nil {
+		inv.closeState()
+		return p.metricFailure(inv, err)
+	}
+	if err := metrics.Write(inv.env.Stdout, inv.Stderr, pr.metric.Prefix, values, inv.Now()); err != nil {
+		return p.metricFailure(inv, fmt.Errorf("writing values: %w", err))
+	}
+	return p.metricFailure(inv, inv.commitState())
+}
+
+// metricFailure reports err, if any, on stderr (stdout is for values
+// only) and returns the exit code.
+func (p *Plugin) metricFailure(inv *Invocation, err error) int {
+	if err == nil {
+		return 0
+	}
+	inv.Warnf("%s", oneLine(err.Error()))
+	return int(checkers.Unknown)
+}
+
+// resolveCounters turns b into printable values, using and updating the
+// counters kept in the state store. A batch without counters needs no
+// state.
+func (inv *Invocation) resolveCounters(c Collector, b *metrics.Batch) ([]metrics.Value, error) {
+	var rates metrics.Rates
+	if rs, ok := c.(RateSetter); ok {
+		rates = rs.Rates()
+	}
+	if !b.HasCounters() {
+		values, _, _ := b.Resolve(metrics.Memory{}, inv.Now(), rates)
+		return values, nil
+	}
+	st, err := inv.State()
+	if err != nil {
+		return nil, err
+	}
+	var prev metrics.Memory
+	if _, err := st.Load(&prev); err != nil {
+		return nil, err
+	}
+	values, next, notes := b.Resolve(prev, inv.Now(), rates)
+	for _, n := range notes {
+		inv.Warnf("%s", n)
+	}
+	return values, st.Save(next)
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func (inv *Invocation) prepareState() error {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	if inv.store == nil {
+		return nil
+	}
+	return inv.store.Prepare()
+}
+
+func (inv *Invocation) commitState() error {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	if inv.store == nil {
+		return nil
+	}
+	return inv.store.Commit()
+}
+
+// closeState releases the lock and forgets anything not committed: a
+// failed run must not move state. Later calls to State fail.
+func (inv *Invocation) closeState() {
+	inv.mu.Lock()
+	defer inv.mu.Unlock()
+	inv.closed = true
+	if inv.store != nil {
+		inv.store.Close()
+		inv.store = nil
+	}
+}
