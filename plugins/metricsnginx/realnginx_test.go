@@ -1,0 +1,282 @@
+//go:build !windows
+
+package metricsnginx
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"text/template"
+	"time"
+)
+
+// This file runs a real nginx for the tests: its own prefix, configuration,
+// error log, pid file and temp directories in a fresh directory, listening
+// on 127.0.0.1 and on a unix socket, started in the foreground (daemon
+// off) and stopped when the test ends. It is never a system service.
+
+// requireNginxEnv, set to 1 in CI, turns "nginx is not installed" from a
+// skip into a failure, so that the real-nginx tests cannot silently vanish.
+const requireNginxEnv = "TEKO_REQUIRE_NGINX"
+
+// nginxBinary returns the nginx executable or skips the test (fails it
+// when TEKO_REQUIRE_NGINX=1).
+func nginxBinary(t *testing.T) string {
+	t.Helper()
+	if path, err := exec.LookPath("nginx"); err == nil {
+		return path
+	}
+	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
+		return "/usr/sbin/nginx"
+	}
+	if os.Getenv(requireNginxEnv) == "1" {
+		t.Fatalf("nginx not found in PATH or at /usr/sbin/nginx, and %s=1 requires it (apt-get install nginx)", requireNginxEnv)
+	}
+	t.Skipf("nginx not found in PATH or at /usr/sbin/nginx; install it (apt-get install nginx) to run this test, or set %s=1 to make its absence a failure", requireNginxEnv)
+	return ""
+}
+
+// realNginx is one running nginx master process and its files.
+type realNginx struct {
+	t      *testing.T
+	bin    string
+	dir    string // prefix: nginx.conf, error.log, nginx.pid, nginx.sock, temp dirs
+	Port   int    // plain HTTP on 127.0.0.1
+	TLS    int    // HTTPS on 127.0.0.1 with a self-signed certificate for "localhost"
+	Socket string // plain HTTP on this unix socket
+	cmd    *exec.Cmd
+	exited chan error
+}
+
+// The configuration: stub_status at /nginx_status on every listener, a
+// second virtual server that serves it at /vhost_status only for the Host
+// "status.internal", "ok" at / and 404 for any other path.
+var nginxConf = template.Must(template.New("nginx.conf").Parse(`
+daemon off;
+master_process on;
+worker_processes 1;
+pid "{{.Dir}}/nginx.pid";
+error_log "{{.Dir}}/error.log" info;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path "{{.Dir}}/tmp/body";
+    proxy_temp_path "{{.Dir}}/tmp/proxy";
+    fastcgi_temp_path "{{.Dir}}/tmp/fastcgi";
+    uwsgi_temp_path "{{.Dir}}/tmp/uwsgi";
+    scgi_temp_path "{{.Dir}}/tmp/scgi";
+    server {
+        listen 127.0.0.1:{{.Port}} default_server;
+        listen 127.0.0.1:{{.TLS}} ssl default_server;
+        listen "unix:{{.Socket}}" default_server;
+        ssl_certificate "{{.Dir}}/cert.pem";
+        ssl_certificate_key "{{.Dir}}/key.pem";
+        location = /nginx_status { stub_status; }
+        location = / { return 200 "ok\n"; }
+    }
+    server {
+        listen 127.0.0.1:{{.Port}};
+        server_name status.internal;
+        location = /vhost_status { stub_status; }
+    }
+}
+`))
+
+// startNginx starts nginx on two free loopback ports and a unix socket and
+// waits until it listens. It is stopped when the test ends.
+func startNginx(t *testing.T) *realNginx {
+	t.Helper()
+	bin := nginxBinary(t)
+	// A short directory: a unix socket path must stay under ~100 bytes.
+	dir, err := os.MkdirTemp("", "teko-nginx-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	// Worker processes may run as another user (nginx started by root).
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeSelfSignedCert(t, dir)
+	n := &realNginx{t: t, bin: bin, dir: dir, Socket: filepath.Join(dir, "nginx.sock")}
+	// A port can be taken between choosing it and nginx binding it; retry.
+	for attempt := 1; ; attempt++ {
+		n.Port, n.TLS = freePort(t), freePort(t)
+		err := n.start()
+		if err == nil {
+			break
+		}
+		if attempt == 3 {
+			t.Fatal(err)
+		}
+		t.Logf("attempt %d: %v; retrying on other ports", attempt, err)
+	}
+	t.Cleanup(n.Stop)
+	return n
+}
+
+// start writes the configuration and runs nginx until its pid file
+// exists: nginx writes it after binding every listener, so connections
+// succeed from then on. Waiting for it adds nothing to nginx's counters.
+func (n *realNginx) start() error {
+	var conf bytes.Buffer
+	if err := nginxConf.Execute(&conf, map[string]any{"Dir": n.dir, "Port": n.Port, "TLS": n.TLS, "Socket": n.Socket}); err != nil {
+		return err
+	}
+	confPath := filepath.Join(n.dir, "nginx.conf")
+	if err := os.WriteFile(confPath, conf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	pidPath := filepath.Join(n.dir, "nginx.pid")
+	os.Remove(pidPath)
+	errorLog := filepath.Join(n.dir, "error.log")
+	os.Remove(errorLog)
+
+	n.cmd = exec.Command(n.bin, "-p", n.dir, "-c", confPath, "-e", errorLog)
+	var stderr bytes.Buffer
+	n.cmd.Stdout, n.cmd.Stderr = &stderr, &stderr
+	if err := n.cmd.Start(); err != nil {
+		return fmt.Errorf("start nginx: %w", err)
+	}
+	n.exited = make(chan error, 1)
+	go func() { n.exited <- n.cmd.Wait() }()
+
+	deadline := time.After(10 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-n.exited:
+			log, _ := os.ReadFile(errorLog)
+			n.cmd = nil
+			return fmt.Errorf("nginx exited at start (%v): %s%s", err, stderr.Bytes(), log)
+		case <-deadline:
+			n.Stop()
+			return errors.New("nginx did not write its pid file within 10s")
+		case <-tick.C:
+			if _, err := os.Stat(pidPath); err == nil {
+				return nil
+			}
+		}
+	}
+}
+
+// Stop shuts nginx down (SIGTERM, then SIGKILL after 10 s) and waits for
+// it; a second call does nothing.
+func (n *realNginx) Stop() {
+	if n.cmd == nil {
+		return
+	}
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-n.exited:
+	case <-time.After(10 * time.Second):
+		n.t.Errorf("nginx ignored SIGTERM for 10s; killing it")
+		_ = n.cmd.Process.Kill()
+		<-n.exited
+	}
+	n.cmd = nil
+}
+
+// Restart stops nginx and starts a new master on the same ports: the
+// stub_status counters start again from zero, as after a real restart.
+func (n *realNginx) Restart() {
+	n.t.Helper()
+	n.Stop()
+	if err := n.start(); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
+// URL returns the plain-HTTP URL of path.
+func (n *realNginx) URL(path string) string {
+	return "http://127.0.0.1:" + strconv.Itoa(n.Port) + path
+}
+
+// Get makes one request for path on a connection of its own and reads the
+// response until nginx closes that connection. nginx updates its counters
+// before closing, so when Get returns the request is fully counted
+// (accepts, handled and requests each +1) and no longer active.
+func (n *realNginx) Get(path string) {
+	n.t.Helper()
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(n.Port)), 5*time.Second)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path); err != nil {
+		n.t.Fatal(err)
+	}
+	resp, err := io.ReadAll(conn)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	if !bytes.HasPrefix(resp, []byte("HTTP/1.1 200 ")) {
+		n.t.Fatalf("GET %s: %q", path, resp)
+	}
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// writeSelfSignedCert writes cert.pem and key.pem for "localhost" and
+// 127.0.0.1 into dir.
+func writeSelfSignedCert(t *testing.T, dir string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writePEM := func(name, typ string, b []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b}), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writePEM("cert.pem", "CERTIFICATE", der)
+	writePEM("key.pem", "EC PRIVATE KEY", keyDER)
+}
