@@ -203,36 +203,42 @@ func (e Env) withDefaults() Env {
 
 // guard runs work in its own goroutine, turning a panic into an error,
 // and returns as soon as work finishes or ctx ends — whichever is first.
-func guard(ctx context.Context, inv *Invocation, work func() error) error {
-	done := make(chan error, 1)
+// A work that outlives ctx is abandoned; its result is never read.
+func guard[T any](ctx context.Context, inv *Invocation, work func() (T, error)) (T, error) {
+	type outcome struct {
+		v   T
+		err error
+	}
+	done := make(chan outcome, 1)
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
 				fmt.Fprintf(inv.Stderr, "%s: panic: %v\n%s", inv.Name, r, debug.Stack())
-				done <- fmt.Errorf("panic: %v", r)
+				done <- outcome{err: fmt.Errorf("panic: %v", r)}
 			}
 		}()
-		done <- work()
+		v, err := work()
+		done <- outcome{v, err}
 	}()
-	var err error
+	var o outcome
 	select {
-	case err = <-done:
+	case o = <-done:
 	case <-ctx.Done():
 	}
 	if ctx.Err() != nil {
-		return context.Cause(ctx) // the deadline or a signal wins over whatever the plugin made of it
+		var zero T
+		return zero, context.Cause(ctx) // the deadline or a signal wins over whatever the plugin made of it
 	}
-	return err
+	return o.v, o.err
 }
 
 func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr *parsed) int {
-	var res *checkers.Result
-	err := guard(ctx, inv, func() (err error) {
-		res, err = c.Check(ctx, inv)
+	res, err := guard(ctx, inv, func() (*checkers.Result, error) {
+		res, err := c.Check(ctx, inv)
 		if err == nil && res == nil {
 			err = errors.New("the check returned no result")
 		}
-		return err
+		return res, err
 	})
 	if err == nil {
 		err = inv.prepareState()
@@ -254,21 +260,22 @@ func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr 
 
 func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector, pr *parsed) int {
 	if inv.Getenv("MACKEREL_AGENT_PLUGIN_META") != "" {
-		err := guard(ctx, inv, func() error { return metrics.WriteMeta(inv.env.Stdout, pr.metric.Prefix, c.Graphs()) })
+		var meta bytes.Buffer
+		_, err := guard(ctx, inv, func() (any, error) { return nil, metrics.WriteMeta(&meta, pr.metric.Prefix, c.Graphs()) })
+		if err == nil {
+			_, err = inv.env.Stdout.Write(meta.Bytes())
+		}
 		return p.metricFailure(inv, err)
 	}
-	var values []metrics.Value
-	err := guard(ctx, inv, func() error {
+	values, err := guard(ctx, inv, func() ([]metrics.Value, error) {
 		b := metrics.NewBatch()
 		if err := c.Collect(ctx, inv, b); err != nil {
-			return err
+			return nil, err
 		}
 		if err := b.Err(); err != nil {
-			return fmt.Errorf("bug in the plugin: %w", err)
+			return nil, fmt.Errorf("bug in the plugin: %w", err)
 		}
-		var err error
-		values, err = inv.resolveCounters(c, b)
-		return err
+		return inv.resolveCounters(c, b)
 	})
 	if err == nil {
 		err = inv.prepareState()

@@ -1,0 +1,210 @@
+package checkers
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseStatus(t *testing.T) {
+	for text, want := range map[string]Status{"ok": OK, "OK": OK, "Warning": Warning, "warn": Warning, "CRITICAL": Critical, "crit": Critical, " unknown ": Unknown} {
+		got, err := ParseStatus(text)
+		require.NoError(t, err, text)
+		assert.Equal(t, want, got, text)
+	}
+	_, err := ParseStatus("fine")
+	assert.EqualError(t, err, `unknown status "fine" (want OK, WARNING, CRITICAL or UNKNOWN)`)
+	assert.Equal(t, "UNKNOWN", Status(7).String(), "an unexpected code reads as UNKNOWN, as agents treat it")
+}
+
+func TestWorstOrder(t *testing.T) {
+	assert.Equal(t, OK, Worst())
+	assert.Equal(t, Warning, Worst(OK, Warning))
+	assert.Equal(t, Unknown, Worst(Warning, Unknown), "could-not-tell outranks a known warning")
+	assert.Equal(t, Critical, Worst(Unknown, Critical), "a known CRITICAL is never hidden behind UNKNOWN")
+	assert.Equal(t, Critical, Worst(Critical, Unknown, Warning, OK))
+}
+
+func TestParseRange(t *testing.T) {
+	inf := math.Inf(1)
+	cases := []struct {
+		text string
+		want Range
+		// values that alert, values that do not
+		alert, ok []float64
+	}{
+		{"10", Range{0, 10, false}, []float64{-1, 10.5, 11}, []float64{0, 5, 10}},
+		{"10:", Range{10, inf, false}, []float64{9.99, -3}, []float64{10, 1e9}},
+		{"~:10", Range{math.Inf(-1), 10, false}, []float64{10.01, 100}, []float64{10, -1e9}},
+		{"10:20", Range{10, 20, false}, []float64{9, 21}, []float64{10, 15, 20}},
+		{"@10:20", Range{10, 20, true}, []float64{10, 15, 20}, []float64{9.9, 20.1}},
+		{"-5:-1.5", Range{-5, -1.5, false}, []float64{-6, 0}, []float64{-5, -2}},
+		{"0.5:2.25", Range{0.5, 2.25, false}, []float64{0.4, 3}, []float64{0.5, 2.25}},
+		{"@~:0", Range{math.Inf(-1), 0, true}, []float64{-1, 0}, []float64{0.1}},
+	}
+	for _, c := range cases {
+		r, err := ParseRange(c.text)
+		require.NoError(t, err, c.text)
+		assert.Equal(t, c.want, r, c.text)
+		for _, v := range c.alert {
+			assert.True(t, r.Alert(v), "%s should alert for %v", c.text, v)
+		}
+		for _, v := range c.ok {
+			assert.False(t, r.Alert(v), "%s should not alert for %v", c.text, v)
+		}
+		assert.Equal(t, c.text, r.String(), "round trip")
+	}
+}
+
+func TestParseRangeErrors(t *testing.T) {
+	for text, msg := range map[string]string{
+		"":      `invalid range "": empty`,
+		"@":     `invalid range "@": empty`,
+		"abc":   `invalid range "abc": end: "abc" is not a number`,
+		"20:10": `invalid range "20:10": start 20 is greater than end 10`,
+		":10":   `invalid range ":10": the start before ':' is empty (use ~ for minus infinity)`,
+		"1:x":   `invalid range "1:x": end: "x" is not a number`,
+		"NaN":   `invalid range "NaN": end: "NaN" is not a number`,
+		"1:2:3": `invalid range "1:2:3": end: "2:3" is not a number`,
+	} {
+		_, err := ParseRange(text)
+		assert.EqualError(t, err, msg, text)
+	}
+}
+
+func TestThresholds(t *testing.T) {
+	th := Thresholds{Warning: ptr(MustParseRange("10")), Critical: ptr(MustParseRange("20"))}
+	assert.Equal(t, OK, th.Status(5))
+	assert.Equal(t, Warning, th.Status(15))
+	assert.Equal(t, Critical, th.Status(25))
+	assert.Equal(t, OK, Thresholds{}.Status(1e9), "no thresholds, no alert")
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestPerfdataString(t *testing.T) {
+	cases := map[string]Perfdata{
+		"procs=3":                           {Label: "procs", Value: 3},
+		"time=0.0000001s;1;2":               {Label: "time", Value: 1e-7, UOM: "s", Warn: ptr(MustParseRange("1")), Crit: ptr(MustParseRange("2"))},
+		"'disk /var'=55%;;90;0;100":         {Label: "disk /var", Value: 55, UOM: "%", Crit: ptr(MustParseRange("90")), Min: Float(0), Max: Float(100)},
+		"'it''s'=1":                         {Label: "it's", Value: 1},
+		"big=123456789012345680000B":        {Label: "big", Value: 1.2345678901234568e20, UOM: "B"},
+		"rate=2.5c;@10:20;~:5":              {Label: "rate", Value: 2.5, UOM: "c", Warn: ptr(MustParseRange("@10:20")), Crit: ptr(MustParseRange("~:5"))},
+		"'a=b'=1;;;;10":                     {Label: "a=b", Value: 1, Max: Float(10)},
+		"neg=-0.25":                         {Label: "neg", Value: -0.25},
+		"'pipe|label'=1":                    {Label: "pipe|label", Value: 1},
+		"w=1;5:":                            {Label: "w", Value: 1, Warn: ptr(MustParseRange("5:"))},
+		"m=1;;;-1":                          {Label: "m", Value: 1, Min: Float(-1)},
+		"x=0":                               {Label: "x"},
+		"'spaces and ''quotes'''=0.5ms;1;2": {Label: "spaces and 'quotes'", Value: 0.5, UOM: "ms", Warn: ptr(MustParseRange("1")), Crit: ptr(MustParseRange("2"))},
+	}
+	for want, p := range cases {
+		assert.Equal(t, want, p.String())
+		assert.NoError(t, p.Validate())
+	}
+	assert.EqualError(t, Perfdata{Label: "x", UOM: "GB"}.Validate(), `perfdata "x": unit "GB" is not one of s ms us % B KB MB TB c`)
+	assert.EqualError(t, Perfdata{}.Validate(), "perfdata: empty label")
+}
+
+func render(t *testing.T, r *Result, f Format) string {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, r.Render(&b, "PROCS", f))
+	return b.String()
+}
+
+func TestRenderFormats(t *testing.T) {
+	r := NewResult(OK, "3 processes matching /nginx/")
+	r.AddPerfdata(Perfdata{Label: "procs", Value: 3, Crit: ptr(MustParseRange("1:"))})
+	sub := NewResult(Critical, "0 processes matching /php-fpm/")
+	sub.AddDetail("pid file /run/php.pid is stale")
+	sub.AddPerfdata(Perfdata{Label: "php", Value: 0})
+	r.Add(sub)
+
+	assert.Equal(t, Critical, r.Status, "Add raises the status")
+	assert.Equal(t, "PROCS CRITICAL: 3 processes matching /nginx/\nCRITICAL: 0 processes matching /php-fpm/\n  pid file /run/php.pid is stale\n", render(t, r, FormatMackerel))
+	assert.Equal(t, "PROCS CRITICAL: 3 processes matching /nginx/ | procs=3;;1: php=0\nCRITICAL: 0 processes matching /php-fpm/\n  pid file /run/php.pid is stale\n", render(t, r, FormatNagios))
+
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(render(t, r, FormatJSON)), &got))
+	assert.Equal(t, map[string]any{
+		"name": "PROCS", "status": "CRITICAL", "code": 2.0, "summary": "3 processes matching /nginx/",
+		"details": []any{"CRITICAL: 0 processes matching /php-fpm/", "  pid file /run/php.pid is stale"},
+		"perfdata": []any{
+			map[string]any{"label": "procs", "value": 3.0, "crit": "1:"},
+			map[string]any{"label": "php", "value": 0.0},
+		},
+	}, got)
+}
+
+func TestRenderPipeCannotBreakPerfdata(t *testing.T) {
+	r := NewResult(Warning, "matched a|b")
+	r.AddDetail("line with | pipe\nand a newline")
+	r.AddPerfdata(Perfdata{Label: "n", Value: 1})
+	out := render(t, r, FormatNagios)
+	assert.Equal(t, "PROCS WARNING: matched a¦b | n=1\nline with ¦ pipe and a newline\n", out)
+	assert.Equal(t, 1, strings.Count(out, "|"))
+}
+
+func TestRenderFitsTheAgentLimit(t *testing.T) {
+	r := NewResult(Critical, "1000 matches")
+	for i := 0; i < 1000; i++ {
+		r.AddDetail("app.log: ERROR something failed at step %d", i)
+	}
+	r.AddPerfdata(Perfdata{Label: "matches", Value: 1000})
+	for _, f := range []Format{FormatMackerel, FormatNagios} {
+		out := render(t, r, f)
+		assert.LessOrEqual(t, len(out), MessageLimit, f)
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		last := lines[len(lines)-1]
+		shown := len(lines) - 2
+		assert.Equal(t, "… ("+itoa(1000-shown)+" more lines)", last, "the marker counts exactly what was left out")
+		assert.Equal(t, "app.log: ERROR something failed at step "+itoa(shown-1), lines[len(lines)-2], "lines are whole, in order")
+	}
+	// JSON is not cut.
+	assert.Contains(t, render(t, r, FormatJSON), "step 999")
+}
+
+func TestRenderLongSummaryAndLines(t *testing.T) {
+	long := strings.Repeat("é", 2000) // two bytes each: the cut must not split one
+	r := NewResult(OK, "%s", long)
+	r.AddDetail("%s", long)
+	out := render(t, r, FormatMackerel)
+	assert.LessOrEqual(t, len(out), MessageLimit)
+	assert.True(t, utf8.ValidString(out))
+	assert.True(t, strings.HasPrefix(out, "PROCS OK: éé"))
+	assert.Contains(t, out, "…\n… (1 more line)\n")
+
+	// One detail line exactly filling the room is kept whole.
+	r = NewResult(OK, "x")
+	r.AddDetail("%s", strings.Repeat("a", MessageLimit-len("PROCS OK: x\n")-1))
+	out = render(t, r, FormatMackerel)
+	assert.Len(t, out, MessageLimit)
+	assert.NotContains(t, out, "more line")
+}
+
+func TestRenderPerfdataTooLongIsDropped(t *testing.T) {
+	r := NewResult(OK, "many")
+	for i := 0; i < 200; i++ {
+		r.AddPerfdata(Perfdata{Label: "value_" + itoa(i), Value: float64(i)})
+	}
+	out := render(t, r, FormatNagios)
+	assert.LessOrEqual(t, len(out), MessageLimit)
+	assert.Contains(t, out, " | value_0=0 value_1=1")
+	assert.NotContains(t, out, "value_199=")
+}
+
+func TestFormatFlag(t *testing.T) {
+	var f Format
+	require.NoError(t, f.UnmarshalFlag("NAGIOS"))
+	assert.Equal(t, FormatNagios, f)
+	assert.EqualError(t, f.UnmarshalFlag("xml"), `unknown format "xml" (want mackerel, nagios or json)`)
+}
+
+func itoa(i int) string { return FormatNumber(float64(i)) }
