@@ -44,6 +44,12 @@ type Plugin struct {
 	// New returns fresh options: a pointer to a struct with go-flags tags
 	// that implements Checker or Collector. It is called once per run.
 	New func() any
+	// SingleDashLong also accepts long options written with one dash, as
+	// Go's flag package spells them ("-host=x", "-port 8080"), for
+	// drop-in compatibility with plugins built on it. Only a token that
+	// is exactly a long option's name is read that way; short options
+	// ("-t5", "-hV") are unaffected.
+	SingleDashLong bool
 }
 
 // Checker is implemented by the options of a check plugin. An error

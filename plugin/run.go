@@ -122,6 +122,9 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 			return nil, "", fmt.Errorf("plugin %s: %v", p.Name, err)
 		}
 	}
+	if p.SingleDashLong {
+		args = singleDashLong(parser, args)
+	}
 	rest, err := parser.ParseArgs(args)
 	var ferr *flags.Error
 	if errors.As(err, &ferr) && ferr.Type == flags.ErrHelp {

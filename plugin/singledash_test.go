@@ -1,0 +1,52 @@
+package plugin_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/teko-dev/teko/checkers"
+	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugin/plugintest"
+)
+
+// flagEcho is a check that reports the options it parsed.
+type flagEcho struct {
+	Host    string   `long:"host" default:"localhost"`
+	Port    int      `short:"p" long:"port" default:"80"`
+	Verbose bool     `short:"v" long:"verbose"`
+	Header  []string `long:"header"`
+}
+
+func (o *flagEcho) Check(context.Context, *plugin.Invocation) (*checkers.Result, error) {
+	return checkers.NewResult(checkers.OK, "host=%s port=%d verbose=%t header=%q", o.Host, o.Port, o.Verbose, o.Header), nil
+}
+
+func TestSingleDashLong(t *testing.T) {
+	p := &plugin.Plugin{Name: "check-echo", Title: "ECHO", SingleDashLong: true, New: func() any { return &flagEcho{} }}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-host=db", "-port", "5432"}, `OK: host=db port=5432 verbose=false header=[]`},
+		{[]string{"-host", "db", "--port=1", "-verbose"}, `OK: host=db port=1 verbose=true header=[]`},
+		{[]string{"-p5", "-v"}, `OK: host=localhost port=5 verbose=true header=[]`},                 // short options as before
+		{[]string{"-timeout=3s", "-host=x"}, `OK: host=x port=80 verbose=false header=[]`},          // runtime options too
+		{[]string{"-header=-host", "-host=x"}, `OK: host=x port=80 verbose=false header=["-host"]`}, // a value is never rewritten
+		{[]string{"-header", "x", "--", "-host=y"}, `UNKNOWN: unexpected argument "-host=y"`},       // nor anything after "--"
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.args), func(t *testing.T) {
+			r := plugintest.New(t, p).Run(tt.args...)
+			assert.Equal(t, "ECHO "+tt.want+"\n", r.Stdout)
+		})
+	}
+
+	// Without the switch, go-flags reads "-host" as short options: -h, help.
+	p.SingleDashLong = false
+	r := plugintest.New(t, p).Run("-host=db")
+	assert.Equal(t, 0, r.Code)
+	assert.Contains(t, r.Stdout, "Usage:")
+}
