@@ -238,8 +238,11 @@ func guard[T any](ctx context.Context, inv *Invocation, work func() (T, error)) 
 func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr *parsed) int {
 	res, err := guard(ctx, inv, func() (*checkers.Result, error) {
 		res, err := c.Check(ctx, inv)
-		if err == nil && res == nil {
+		switch {
+		case err == nil && res == nil:
 			err = errors.New("the check returned no result")
+		case err == nil && (res.Status < checkers.OK || res.Status > checkers.Unknown):
+			err = fmt.Errorf("the check returned status %d, which is none of 0-3", int(res.Status))
 		}
 		return res, err
 	})
