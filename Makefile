@@ -7,13 +7,18 @@ LDFLAGS     := -s -w -X github.com/teko-dev/teko/plugin.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 CROSS       := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64 freebsd/amd64 freebsd/arm64
 
-.PHONY: all build test lint cross bench bench-check-log bench-check-procs help
+.PHONY: all build demo test lint cross bench bench-check-log bench-check-procs help
 
 all: build
 
 ## build: every plugin binary (and the examples) into ./bin
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/ ./plugins/cmd/... ./examples/...
+
+## demo: build, then run check-log over the bundled sample log
+demo: build
+	./bin/check-log --file testdata/sample/app.log --pattern 'ERROR|FATAL' --check-first --no-state --return; \
+		echo "(exit status $$?: 2 means CRITICAL, as lines matched)"
 
 ## test: every test, with the race detector
 test:
