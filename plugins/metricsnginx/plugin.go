@@ -1,0 +1,145 @@
+package metricsnginx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/teko-dev/teko/metrics"
+	"github.com/teko-dev/teko/plugin"
+)
+
+// Plugin is metrics-nginx. Its flags are those of mackerel-plugin-nginx,
+// in either spelling ("-host=x" or "--host=x"), plus --socket,
+// --tls-skip-verify, --http-timeout and the runtime's --metric-key-prefix.
+var Plugin = &plugin.Plugin{
+	Name:           "metrics-nginx",
+	Description:    "connections, requests and connection states from nginx's stub_status page",
+	SingleDashLong: true,
+	New: func() any {
+		o := &options{}
+		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
+		return o
+	},
+}
+
+type options struct {
+	URI           string        `long:"uri" value-name:"URL" description:"the stub_status page, http(s)://HOST[:PORT]/PATH or unix:SOCKET:/PATH; overrides --scheme, --host, --port and --path"`
+	Scheme        string        `long:"scheme" value-name:"http|https" default:"http" description:"scheme of the page's URL"`
+	Host          string        `long:"host" value-name:"HOST" default:"localhost" description:"host of the page's URL"`
+	Port          int           `long:"port" value-name:"PORT" default:"8080" description:"port of the page's URL"`
+	Path          string        `long:"path" value-name:"PATH" default:"/nginx_status" description:"path of the page's URL"`
+	Socket        string        `long:"socket" value-name:"PATH" description:"connect to this unix socket instead of the URL's host and port (the host is still sent as Host)"`
+	Header        []string      `long:"header" value-name:"'NAME: VALUE'" statekey:"-" description:"add a request header; repeatable; \"Host: NAME\" sets the request's host"`
+	TLSSkipVerify bool          `long:"tls-skip-verify" statekey:"-" description:"accept any certificate from an https page"`
+	HTTPTimeout   time.Duration `long:"http-timeout" value-name:"DURATION" default:"5s" statekey:"-" description:"give up on the page after this long"`
+	StateDir      string        `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
+	Tempfile      func(string)  `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-nginx compatibility: the same as --state-dir with FILE's directory"`
+}
+
+func (o *options) Prefix() string { return "nginx" }
+
+// Graphs are mackerel-plugin-nginx's, key for key and label for label, so
+// that existing dashboards keep working.
+func (o *options) Graphs() metrics.Graphs {
+	return metrics.Graphs{
+		"connections": {Label: "Nginx Connections", Unit: metrics.Integer, Metrics: []metrics.Metric{
+			{Name: "connections", Label: "Active connections"},
+		}},
+		"requests": {Label: "Nginx requests", Unit: metrics.Float, Metrics: []metrics.Metric{
+			{Name: "accepts", Label: "Accepted connections"},
+			{Name: "handled", Label: "Handled connections"},
+			{Name: "requests", Label: "Handled requests"},
+		}},
+		"queue": {Label: "Nginx connection status", Unit: metrics.Integer, Metrics: []metrics.Metric{
+			{Name: "reading", Label: "Reading"},
+			{Name: "writing", Label: "Writing"},
+			{Name: "waiting", Label: "Waiting"},
+		}},
+	}
+}
+
+// Collect fetches the page once. The gauges are printed as read; the three
+// counters become per-minute rates against the previous run (the runtime
+// skips a counter that went down, as after an nginx restart). Any failure
+// prints nothing.
+func (o *options) Collect(ctx context.Context, _ *plugin.Invocation, b *metrics.Batch) error {
+	client, err := o.client()
+	if err != nil {
+		return err
+	}
+	st, err := client.Fetch(ctx)
+	if err != nil {
+		return err
+	}
+	b.Gauge("connections.connections", float64(st.Active))
+	b.Counter("requests.accepts", st.Accepts)
+	b.Counter("requests.handled", st.Handled)
+	b.Counter("requests.requests", st.Requests)
+	b.Gauge("queue.reading", float64(st.Reading))
+	b.Gauge("queue.writing", float64(st.Writing))
+	b.Gauge("queue.waiting", float64(st.Waiting))
+	return nil
+}
+
+// client checks the options and builds the Client they describe.
+func (o *options) client() (*Client, error) {
+	if o.HTTPTimeout <= 0 {
+		return nil, fmt.Errorf("--http-timeout %s: must be positive", o.HTTPTimeout)
+	}
+	target, err := o.target()
+	if err != nil {
+		return nil, err
+	}
+	header, err := parseHeaders(o.Header)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{Target: target, Header: header, Timeout: o.HTTPTimeout, InsecureSkipVerify: o.TLSSkipVerify}, nil
+}
+
+func (o *options) target() (Target, error) {
+	addr := o.URI
+	if addr == "" {
+		if o.Scheme != "http" && o.Scheme != "https" {
+			return Target{}, fmt.Errorf("--scheme %q: want http or https", o.Scheme)
+		}
+		if o.Port < 1 || o.Port > 65535 {
+			return Target{}, fmt.Errorf("--port %d: want 1 to 65535", o.Port)
+		}
+		host := strings.TrimSuffix(strings.TrimPrefix(o.Host, "["), "]") // an IPv6 address, bracketed or not
+		addr = o.Scheme + "://" + net.JoinHostPort(host, strconv.Itoa(o.Port)) + "/" + strings.TrimPrefix(o.Path, "/")
+	}
+	target, err := ParseTarget(addr)
+	if err != nil {
+		return Target{}, err
+	}
+	if o.Socket != "" {
+		if target.Socket != "" {
+			return Target{}, errors.New("--socket and a unix: --uri both name a socket; give one")
+		}
+		target.Socket = o.Socket
+	}
+	return target, nil
+}
+
+// parseHeaders reads "Name: value" flags. A repeated name keeps every
+// value, in order.
+func parseHeaders(flags []string) (http.Header, error) {
+	header := http.Header{}
+	for _, f := range flags {
+		name, value, ok := strings.Cut(f, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+			return nil, fmt.Errorf("--header %q: want \"Name: value\"", f)
+		}
+		header.Add(name, strings.TrimSpace(value))
+	}
+	return header, nil
+}
