@@ -1,0 +1,87 @@
+// Package logtail reads what was appended to log files since the last
+// run, without losing a line and without repeating one, across log
+// rotation, truncation and restarts. It is the engine of check-log and
+// of any plugin that watches logs.
+//
+// A run is one call:
+//
+//	t := &logtail.Tailer{StartAtEnd: firstRun}
+//	next, report := t.Run(ctx, paths, prev, func(b logtail.Block) {
+//		// b.Lines holds whole lines of b.Path, oldest first
+//	})
+//	// deliver the result, then save next for the following run
+//
+// The caller keeps the State between runs (it is plain JSON-friendly
+// data); in teko the plugin state store does that, under a lock, and
+// writes it only after the result has been printed, so two runs never
+// read the same lines and a run killed at any point loses nothing: the
+// next one starts from the last saved State and repeats what the dead
+// run did not report.
+//
+// # How a file is recognised
+//
+// For every file it has read, the State holds a Position: the file's
+// identity (device and inode, or the volume serial number and file index
+// on Windows), a fingerprint of its first bytes (up to HeadLen), a
+// fingerprint of the bytes just before the offset (up to TailLen), and
+// the offset, which is always at the start of a line. On the next run
+// each watched file is classified (see Event):
+//
+//   - the same identity and both fingerprints match: read on from the
+//     offset (Continued);
+//   - the same identity but shorter than the offset, or different bytes
+//     before it: it was truncated (copytruncate), read from 0
+//     (Truncated);
+//   - the same identity but a different head: a new file that reuses
+//     an inode, read from 0 (Replaced);
+//   - a file with no Position: read from 0 (New) — unless the check has
+//     never run (Tailer.StartAtEnd), when only lines added from now on
+//     count (Started).
+//
+// A Position whose file is no longer under a watched name is looked for
+// beside its old path, among rotated-looking names ("app.log.1",
+// "app.log-20261124", "app-20261124.log"; compressed files excluded):
+// first by identity, then by the two fingerprints (a copy, as
+// copytruncate leaves). The rest of that file, from the offset to its
+// very end, is read before the watched files (RotatedAway), so that
+// after a rename-and-create rotation the rest of the old file and all of
+// the new file are read exactly once, however far the new file has
+// already grown. The rotated file is looked at once more on the next run,
+// to catch lines a writer added before reopening its log, then
+// forgotten.
+//
+// # Lines
+//
+// A line ends with '\n'. A last line without one is left for the next
+// run, since its writer is probably still writing it, except in a file
+// that was rotated away, where it is delivered as it is. Lines are
+// delivered in Blocks of many lines, straight from a large read buffer,
+// so that a matcher can search a whole block at once.
+//
+// Memory does not depend on the input: reads are 1 MiB, and of a line
+// longer than Tailer.MaxLineLen (1 MiB by default) only the first
+// MaxLineLen bytes are delivered (Block.Cut) while the rest is skipped;
+// the position still moves past the whole line.
+//
+// # Budget
+//
+// Tailer.MaxBytes and Tailer.Deadline bound one run. When either is
+// reached, reading stops at a line boundary and the Position records
+// exactly where, so that a large backlog is worked off over several runs
+// with no line lost; Report.Backlog says how much is left.
+//
+// # Encodings
+//
+// Tailer.Encoding (see LookupEncoding) decodes the files to UTF-8. Lines
+// are split on the raw bytes before decoding, which works for every
+// encoding in which the byte 0x0A is only ever a newline (UTF-8, the
+// ISO-8859 and Windows code pages, EUC-JP, Shift_JIS, GB18030, …) and for
+// UTF-16 in either byte order, whose newline is the aligned unit 0x000A.
+// Offsets are always in the file's own bytes.
+//
+// # Errors
+//
+// A watched path that cannot be read (missing, a directory, no
+// permission, an I/O error) is reported in its FileReport and keeps its
+// previous Position; the other files are read as usual.
+package logtail

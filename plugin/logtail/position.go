@@ -1,0 +1,93 @@
+package logtail
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+)
+
+// HeadLen is how many bytes at the start of a file its head mark covers
+// (fewer while the file is shorter).
+const HeadLen = 1024
+
+// TailLen is how many bytes just before the offset the tail mark covers
+// (fewer near the start of the file).
+const TailLen = 256
+
+// A Mark fingerprints a stretch of a file: its length and a hash of its
+// bytes. The zero Mark covers nothing and matches any file.
+type Mark struct {
+	Len  int64  `json:"len"`
+	Hash string `json:"hash,omitempty"`
+}
+
+// Position records how far a file has been read and what it looked like,
+// so that the next run can tell the same file from a rotated, truncated
+// or replaced one. It is plain data, meant to be kept as JSON between
+// runs (in teko, through the plugin state store).
+type Position struct {
+	// Path is where the file was last seen.
+	Path string `json:"path"`
+	// ID is the file's identity (device and inode, or file index).
+	ID FileID `json:"id"`
+	// Offset is where the next read starts: always at the start of a
+	// line.
+	Offset int64 `json:"offset"`
+	// Head fingerprints the first bytes of the file.
+	Head Mark `json:"head"`
+	// Tail fingerprints the bytes just before Offset.
+	Tail Mark `json:"tail"`
+	// Rotated is set for a file that has been rotated away from the names
+	// being watched; it is read once more on the next run to catch what a
+	// writer still added to it, and then forgotten.
+	Rotated bool `json:"rotated,omitempty"`
+}
+
+// State is everything a tailing check remembers between runs: one
+// Position per file.
+type State struct {
+	Files []Position `json:"files"`
+}
+
+// markAt fingerprints n bytes of f starting at off. It returns the zero
+// Mark for n <= 0 and an error when the bytes cannot all be read.
+func markAt(f *os.File, off, n int64) (Mark, error) {
+	if n <= 0 {
+		return Mark{}, nil
+	}
+	var buf [HeadLen]byte // HeadLen >= TailLen
+	b := buf[:n]
+	if _, err := f.ReadAt(b, off); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return Mark{}, err
+	}
+	sum := sha256.Sum256(b)
+	return Mark{Len: n, Hash: hex.EncodeToString(sum[:12])}, nil
+}
+
+// headMark fingerprints the first bytes of a file of the given size.
+func headMark(f *os.File, size int64) (Mark, error) {
+	return markAt(f, 0, min(size, HeadLen))
+}
+
+// tailMark fingerprints the bytes just before off.
+func tailMark(f *os.File, off int64) (Mark, error) {
+	n := min(off, TailLen)
+	return markAt(f, off-n, n)
+}
+
+// matchesAt reports whether f, of the given size, holds at off the bytes
+// that m fingerprints.
+func matchesAt(f *os.File, size, off int64, m Mark) bool {
+	if m.Len == 0 {
+		return true
+	}
+	if off < 0 || off+m.Len > size {
+		return false
+	}
+	got, err := markAt(f, off, m.Len)
+	return err == nil && got == m
+}
