@@ -301,7 +301,7 @@ func (t *Tailer) Run(ctx context.Context, paths []string, prev *State, emit func
 		succ.planned = true
 		succ.from = o.Offset
 		if isLive[succ.path] {
-			succ.event = Continued // found by content where it was: no file identity here
+			succ.event = Continued   // found by content where it was: no file identity here
 			if succ.path != o.Path { // another watched name holds it: renamed, or a copy
 				succ.event, succ.was, succ.final = Moved, o.Path, true
 			}
