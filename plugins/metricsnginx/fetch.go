@@ -51,12 +51,12 @@ func ParseTarget(addr string) (Target, error) {
 		}
 		return Target{URL: u, Socket: socket}, nil
 	}
+	if !strings.HasPrefix(addr, "http://") && !strings.HasPrefix(addr, "https://") {
+		return Target{}, fmt.Errorf("address %q: want an http:// or https:// URL, or unix:SOCKET:/PATH", addr)
+	}
 	u, err := url.Parse(addr)
 	if err != nil {
 		return Target{}, fmt.Errorf("address %q: %w", addr, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return Target{}, fmt.Errorf("address %q: want an http:// or https:// URL, or unix:SOCKET:/PATH", addr)
 	}
 	if u.Host == "" {
 		return Target{}, fmt.Errorf("address %q: no host", addr)
