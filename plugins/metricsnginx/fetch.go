@@ -120,7 +120,9 @@ func (c *Client) get(ctx context.Context) ([]byte, error) {
 	req.Header.Set("User-Agent", userAgent)
 	for name, values := range c.Header {
 		if http.CanonicalHeaderKey(name) == "Host" {
-			req.Host = values[len(values)-1]
+			if len(values) > 0 {
+				req.Host = values[len(values)-1]
+			}
 			continue
 		}
 		req.Header[http.CanonicalHeaderKey(name)] = values

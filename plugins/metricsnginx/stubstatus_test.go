@@ -138,3 +138,49 @@ func ExampleParseStubStatus() {
 	// 291 31070465 106
 	// not stub_status output: line 1: want "Active connections: N", got "<html><body>502 Bad Gateway</body></html>"
 }
+
+// FuzzParseStubStatus: no input panics; a failure returns the zero value;
+// a success describes the page exactly, so nginx's rendering of the values
+// parses back to the same values.
+func FuzzParseStubStatus(f *testing.F) {
+	for _, file := range []string{"testdata/nginx-1.22.1.txt", "testdata/tengine.txt"} {
+		body, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(body)
+	}
+	f.Add([]byte("<html>\n"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		st, err := ParseStubStatus(body)
+		if err != nil {
+			if st != (StubStatus{}) {
+				t.Fatalf("error %v with values %+v", err, st)
+			}
+			return
+		}
+		header, counters := "server accepts handled requests", fmt.Sprintf(" %d %d %d ", st.Accepts, st.Handled, st.Requests)
+		if st.HasRequestTime {
+			header += " request_time"
+			counters += fmt.Sprintf("%d ", st.RequestTime)
+		}
+		again, err := ParseStubStatus([]byte(fmt.Sprintf("Active connections: %d \n%s\n%s\nReading: %d Writing: %d Waiting: %d \n",
+			st.Active, header, counters, st.Reading, st.Writing, st.Waiting)))
+		if err != nil || again != st {
+			t.Fatalf("%+v rendered and parsed again: %+v, %v", st, again, err)
+		}
+	})
+}
+
+func BenchmarkParseStubStatus(b *testing.B) {
+	body, err := os.ReadFile("testdata/nginx-1.22.1.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseStubStatus(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
