@@ -1,0 +1,346 @@
+// Package match finds the lines of a log that match a set of regular
+// expressions, fast: it searches a whole block of lines at once for a
+// literal that every match must contain, and runs the regular
+// expressions only on the few lines where one is found.
+//
+//	m, err := match.Compile(match.Spec{Patterns: []string{`ERROR|FATAL`}})
+//	m.Scan(block, func(line, group []byte) { count++ })
+//
+// # The literal prefilter
+//
+// The patterns are parsed with regexp/syntax. If a pattern can only
+// match a small set of plain strings (a literal, "ERROR|FATAL", "-i
+// error"), the strings themselves are searched for and no regular
+// expression runs at all. Otherwise the literals that every match must
+// contain ("timeout" in `ERROR.*timeout`) are searched for and the full
+// expressions verify the lines that hold one. Searching uses bytes.Index
+// over the whole block, which is vectorised by the Go runtime; for
+// case-insensitive literals the block is first folded to ASCII lower
+// case, eight bytes at a time. Letters whose case variants are not all
+// ASCII ("k" also matches the Kelvin sign, "s" the long s) are never
+// searched for under case folding, so the prefilter cannot miss a line
+// that the regular expression would match. A pattern with no usable
+// literal (`^\d+ `) is run on every line.
+//
+// # Lines
+//
+// A line is the bytes before a '\n' (or the end of the block), less one
+// '\r' at its end. With Spec.MaxLineLen set, only the first MaxLineLen
+// bytes of a line are looked at, so that the cost and the result for a
+// giant line do not depend on how it was read.
+package match
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strconv"
+	"strings"
+)
+
+// Spec says which lines match.
+type Spec struct {
+	// Patterns: a line matches when every one of them matches it.
+	Patterns []string
+	// ExcludeAll drops a matching line when every one of these matches
+	// it (check-log's -E).
+	ExcludeAll []string
+	// ExcludeAny drops a matching line when any one of these matches it.
+	ExcludeAny []string
+	// IgnoreCase makes every pattern case-insensitive, as (?i) does.
+	IgnoreCase bool
+	// Group asks for the first capture group of Patterns[0].
+	Group bool
+	// MaxLineLen, when positive, limits matching to the first MaxLineLen
+	// bytes of each line.
+	MaxLineLen int
+}
+
+// Matcher finds matching lines. It keeps scratch space between calls, so
+// it is not safe for concurrent use; Clone gives another one.
+type Matcher struct {
+	spec     Spec
+	patterns []*regexp.Regexp
+	exclAll  []*regexp.Regexp
+	exclAny  []*regexp.Regexp
+
+	lits    []lit    // every matching line contains one of these; nil: no prefilter
+	needles [][]byte // the literals' bytes
+	exact  bool  // a line matches patterns[0] exactly when it contains one of lits
+	from   int   // the pattern lits come from
+	fold   bool  // some literal is case-folded
+	folded []byte
+	next   []int
+}
+
+// PatternError is a pattern that does not compile.
+type PatternError struct {
+	Kind    string // "pattern", "exclude pattern"
+	Pattern string
+	Err     error
+}
+
+func (e *PatternError) Error() string {
+	msg := e.Err.Error()
+	var se *syntax.Error
+	if errors.As(e.Err, &se) {
+		msg = string(se.Code)
+	}
+	return fmt.Sprintf("invalid %s %s: %s", e.Kind, strconv.Quote(e.Pattern), msg)
+}
+
+// Unwrap returns the regexp package's error.
+func (e *PatternError) Unwrap() error { return e.Err }
+
+// Compile checks and prepares a Spec.
+func Compile(s Spec) (*Matcher, error) {
+	if len(s.Patterns) == 0 {
+		return nil, fmt.Errorf("no pattern")
+	}
+	m := &Matcher{spec: s}
+	var err error
+	if m.patterns, err = compileAll("pattern", s.Patterns, s.IgnoreCase); err != nil {
+		return nil, err
+	}
+	if m.exclAll, err = compileAll("exclude pattern", s.ExcludeAll, s.IgnoreCase); err != nil {
+		return nil, err
+	}
+	if m.exclAny, err = compileAll("exclude pattern", s.ExcludeAny, s.IgnoreCase); err != nil {
+		return nil, err
+	}
+	if s.Group && m.patterns[0].NumSubexp() == 0 {
+		return nil, fmt.Errorf("pattern %s has no capture group", strconv.Quote(s.Patterns[0]))
+	}
+	// Search for the literals of the pattern that gives the best ones.
+	for i, p := range s.Patterns {
+		re, err := syntax.Parse(withCase(p, s.IgnoreCase), syntax.Perl)
+		if err != nil {
+			continue // cannot happen: regexp.Compile accepted it
+		}
+		lits, exact, ok := prefilter(re.Simplify())
+		if ok && (m.lits == nil || better(lits, m.lits)) {
+			m.lits, m.exact, m.from = lits, exact, i
+		}
+	}
+	if s.Group && m.from == 0 {
+		m.exact = false // the group needs the regular expression
+	}
+	for _, l := range m.lits {
+		m.fold = m.fold || l.fold
+		m.needles = append(m.needles, []byte(l.text))
+	}
+	m.next = make([]int, len(m.lits))
+	return m, nil
+}
+
+func withCase(p string, ignoreCase bool) string {
+	if ignoreCase {
+		return "(?i)" + p
+	}
+	return p
+}
+
+func compileAll(kind string, patterns []string, ignoreCase bool) ([]*regexp.Regexp, error) {
+	var out []*regexp.Regexp
+	for _, p := range patterns {
+		re, err := regexp.Compile(withCase(p, ignoreCase))
+		if err != nil {
+			return nil, &PatternError{Kind: kind, Pattern: p, Err: err}
+		}
+		out = append(out, re)
+	}
+	return out, nil
+}
+
+// Clone returns a Matcher with the same Spec and its own scratch space.
+func (m *Matcher) Clone() *Matcher {
+	c := *m
+	c.folded = nil
+	c.next = make([]int, len(m.lits))
+	return &c
+}
+
+// Prefilter describes how lines are found, for tests and diagnostics:
+// e.g. `exact "ERROR" | "FATAL"`, `verify fold "timeout"` or `every line`.
+func (m *Matcher) Prefilter() string {
+	if m.lits == nil {
+		return "every line"
+	}
+	var parts []string
+	for _, l := range m.lits {
+		q := strconv.Quote(l.text)
+		if l.fold {
+			q = "fold " + q
+		}
+		parts = append(parts, q)
+	}
+	mode := "verify "
+	if m.exact {
+		mode = "exact "
+	}
+	return mode + strings.Join(parts, " | ")
+}
+
+// Scan calls fn, in order, for every line of block that matches. line
+// is the line without its '\n' and a '\r' before it, cut to MaxLineLen;
+// group is the first capture group of Patterns[0] when Spec.Group is set
+// (nil if it did not take part in the match). Both are only valid during
+// the call.
+func (m *Matcher) Scan(block []byte, fn func(line, group []byte)) {
+	if m.lits == nil {
+		for pos := 0; pos < len(block); {
+			end := lineEnd(block, pos)
+			m.consider(block[pos:end], fn)
+			pos = end + 1
+		}
+		return
+	}
+	var folded []byte
+	if m.fold {
+		if cap(m.folded) < len(block) {
+			m.folded = make([]byte, len(block))
+		}
+		folded = m.folded[:len(block)]
+		foldASCII(folded, block)
+	}
+	next := m.next
+	for i := range next {
+		next[i] = -2 // not searched yet
+	}
+	for pos := 0; pos < len(block); {
+		hit := -1
+		for i, l := range m.lits {
+			if next[i] != -1 && next[i] < pos {
+				hay := block
+				if l.fold {
+					hay = folded
+				}
+				if j := bytes.Index(hay[pos:], m.needles[i]); j >= 0 {
+					next[i] = pos + j
+				} else {
+					next[i] = -1
+				}
+			}
+			if next[i] >= 0 && (hit < 0 || next[i] < hit) {
+				hit = next[i]
+			}
+		}
+		if hit < 0 {
+			return
+		}
+		start := bytes.LastIndexByte(block[:hit], '\n') + 1
+		end := lineEnd(block, hit)
+		m.consider(block[start:end], fn)
+		pos = end + 1
+	}
+}
+
+// lineEnd returns the index of the '\n' ending the line that holds
+// block[pos], or len(block).
+func lineEnd(block []byte, pos int) int {
+	if i := bytes.IndexByte(block[pos:], '\n'); i >= 0 {
+		return pos + i
+	}
+	return len(block)
+}
+
+// consider decides about one line that may match.
+func (m *Matcher) consider(line []byte, fn func(line, group []byte)) {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if limit := m.spec.MaxLineLen; limit > 0 && len(line) > limit {
+		line = line[:limit]
+	}
+	var group []byte
+	for i, re := range m.patterns {
+		switch {
+		case i == 0 && m.spec.Group:
+			sub := re.FindSubmatchIndex(line)
+			if sub == nil {
+				return
+			}
+			if sub[2] >= 0 {
+				group = line[sub[2]:sub[3]]
+			}
+		case i == m.from && m.exact:
+			if !m.containsLiteral(line) {
+				return
+			}
+		default:
+			if !re.Match(line) {
+				return
+			}
+		}
+	}
+	if len(m.exclAll) > 0 && all(m.exclAll, line) {
+		return
+	}
+	for _, re := range m.exclAny {
+		if re.Match(line) {
+			return
+		}
+	}
+	fn(line, group)
+}
+
+// containsLiteral reports whether line holds one of the literals. The
+// scan found one in the line already, but maybe beyond MaxLineLen.
+func (m *Matcher) containsLiteral(line []byte) bool {
+	var folded []byte
+	for i, l := range m.lits {
+		hay := line
+		if l.fold {
+			if folded == nil {
+				folded = make([]byte, len(line))
+				foldASCII(folded, line)
+			}
+			hay = folded
+		}
+		if bytes.Contains(hay, m.needles[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func all(res []*regexp.Regexp, line []byte) bool {
+	for _, re := range res {
+		if !re.Match(line) {
+			return false
+		}
+	}
+	return true
+}
+
+// foldASCII writes src to dst with the ASCII letters A-Z made lower case.
+// It works on eight bytes at a time: for each byte b below 0x80, adding
+// 0x3f sets the top bit when b >= 'A' and adding 0x25 sets it when
+// b > 'Z'; the top bit of the difference, moved to bit 5 (0x20), turns
+// exactly the upper-case letters to lower case.
+func foldASCII(dst, src []byte) {
+	const (
+		low7  = 0x7f7f7f7f7f7f7f7f
+		high  = 0x8080808080808080
+		fromA = 0x3f3f3f3f3f3f3f3f // 0x80 - 'A'
+		pastZ = 0x2525252525252525 // 0x80 - ('Z' + 1)
+	)
+	dst = dst[:len(src)]
+	n := len(src) &^ 7
+	for i := 0; i < n; i += 8 {
+		w := binary.LittleEndian.Uint64(src[i:])
+		t := w & low7
+		upper := (t + fromA) &^ (t + pastZ) &^ w & high
+		binary.LittleEndian.PutUint64(dst[i:], w|upper>>2)
+	}
+	for i := n; i < len(src); i++ {
+		c := src[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst[i] = c
+	}
+}
