@@ -69,11 +69,11 @@ type Matcher struct {
 
 	lits    []lit    // every matching line contains one of these; nil: no prefilter
 	needles [][]byte // the literals' bytes
-	exact  bool  // a line matches patterns[0] exactly when it contains one of lits
-	from   int   // the pattern lits come from
-	fold   bool  // some literal is case-folded
-	folded []byte
-	next   []int
+	exact   bool     // a line matches patterns[0] exactly when it contains one of lits
+	from    int      // the pattern lits come from
+	fold    bool     // some literal is case-folded
+	folded  []byte
+	next    []int
 }
 
 // PatternError is a pattern that does not compile.
