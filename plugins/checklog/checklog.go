@@ -1,0 +1,186 @@
+package checklog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/teko-dev/teko/checkers"
+	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugin/logtail"
+	"github.com/teko-dev/teko/plugin/logtail/match"
+)
+
+// Plugin is check-log.
+var Plugin = &plugin.Plugin{
+	Name:        "check-log",
+	Title:       "LOG",
+	Description: "counts the lines appended to log files that match a pattern, across rotations, without losing or repeating one",
+	New:         func() any { return &options{Missing: checkers.Unknown} },
+}
+
+// MaxLineLen is the longest line matched whole: of a longer line only
+// its first MaxLineLen bytes are matched (and shown with -r).
+const MaxLineLen = logtail.DefaultMaxLineLen
+
+// options are check-log's flags: the old check-log's names and meanings,
+// plus --exclude-any and the read budget. Options tagged statekey:"-"
+// can change without resetting the positions.
+type options struct {
+	File            string          `short:"f" long:"file" value-name:"GLOB" description:"log files to read: a path or a zsh-style glob (** for any depth)"`
+	Patterns        []string        `short:"p" long:"pattern" value-name:"RE" required:"true" description:"regular expression a line must match; repeat for more, all must match"`
+	Exclude         []string        `short:"E" long:"exclude" value-name:"RE" description:"drop a matching line when it matches this too; repeated, a line is dropped when it matches all of them"`
+	ExcludeAny      []string        `long:"exclude-any" value-name:"RE" description:"drop a matching line when it matches this; repeated, when it matches any of them"`
+	SuppressPattern bool            `long:"suppress-pattern" statekey:"-" description:"leave the patterns out of the message"`
+	WarningOver     int64           `short:"w" long:"warning-over" value-name:"N" default:"0" statekey:"-" description:"WARNING when more than N lines count as warnings"`
+	CriticalOver    int64           `short:"c" long:"critical-over" value-name:"N" default:"0" statekey:"-" description:"CRITICAL when more than N lines count as criticals"`
+	WarningLevel    float64         `long:"warning-level" value-name:"N" statekey:"-" description:"count a line as a warning only when the pattern's first capture group, as a number, is above N"`
+	CriticalLevel   float64         `long:"critical-level" value-name:"N" statekey:"-" description:"count a line as a critical only when the pattern's first capture group, as a number, is above N"`
+	Return          bool            `short:"r" long:"return" statekey:"-" description:"show the matched lines (oldest first, as many as fit the message)"`
+	FilePattern     string          `short:"F" long:"file-pattern" value-name:"RE" description:"read the files whose name matches this regular expression (in --search-in-directory, else in the directory part of RE)"`
+	Directory       string          `long:"search-in-directory" value-name:"DIR" description:"the directory --file-pattern looks in"`
+	IgnoreCase      bool            `short:"i" long:"icase" description:"match patterns (and --file-pattern) in any case"`
+	StateDir        string          `short:"s" long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the read positions (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
+	NoState         bool            `long:"no-state" statekey:"-" description:"keep no positions: read the whole files on every run"`
+	Encoding        string          `long:"encoding" value-name:"NAME" description:"encoding of the files, e.g. UTF-16LE, EUC-JP, Shift_JIS (default UTF-8)"`
+	Missing         checkers.Status `long:"missing" value-name:"STATUS" default:"UNKNOWN" statekey:"-" description:"status when no file matches, or a file is gone: OK, WARNING, CRITICAL or UNKNOWN"`
+	CheckFirst      bool            `long:"check-first" statekey:"-" description:"on the first run, read the files from their start instead of their end"`
+	MaxReadBytes    byteSize        `long:"max-read-bytes" value-name:"SIZE" statekey:"-" description:"read at most about this much per run (e.g. 512MiB; 0: no limit); the rest is read by the next runs"`
+	MaxReadTime     time.Duration   `long:"max-read-time" value-name:"DURATION" statekey:"-" description:"read for at most this long per run (0: 60% of --timeout, and never more than 80% of it); the rest is read by the next runs"`
+}
+
+// counts is what a run found.
+type counts struct {
+	warnings, criticals int64
+	shown               *shownLines // nil without -r
+}
+
+// Check runs one check.
+func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.Result, error) {
+	m, levels, err := o.matcher()
+	if err != nil {
+		return nil, err
+	}
+	enc, err := logtail.LookupEncoding(o.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	files, err := o.files()
+	if err != nil {
+		return nil, err
+	}
+
+	var prev logtail.State
+	found := false
+	var store interface{ Save(any) error }
+	if !o.NoState {
+		st, err := inv.State()
+		if err != nil {
+			return nil, err
+		}
+		if found, err = st.Load(&prev); err != nil {
+			return nil, err
+		}
+		store = st
+	}
+
+	t := &logtail.Tailer{
+		StartAtEnd: !found && !o.CheckFirst && !o.NoState,
+		Encoding:   enc,
+		MaxLineLen: MaxLineLen,
+		MaxBytes:   int64(o.MaxReadBytes),
+		Deadline:   o.readDeadline(ctx),
+	}
+	c := counts{}
+	if o.Return {
+		c.shown = &shownLines{}
+	}
+	count := func(path string) func(line, group []byte) {
+		return func(line, group []byte) {
+			if levels {
+				w, crit := o.levelOver(group)
+				if !w && !crit {
+					return
+				}
+				c.warnings += b2i(w)
+				c.criticals += b2i(crit)
+			} else {
+				c.warnings++
+				c.criticals++
+			}
+			c.shown.add(path, line)
+		}
+	}
+	next, rep := t.Run(ctx, files.paths, &prev, func(b logtail.Block) {
+		m.Scan(b.Lines, count(b.Path))
+	})
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
+	}
+	if store != nil {
+		if err := store.Save(next); err != nil {
+			return nil, err
+		}
+	}
+	return o.result(c, files, rep), nil
+}
+
+// matcher compiles the patterns; levels reports whether lines are
+// counted by the level in the first capture group.
+func (o *options) matcher() (*match.Matcher, bool, error) {
+	levels := o.WarningLevel != 0 || o.CriticalLevel != 0
+	if levels && len(o.Patterns) > 1 {
+		return nil, false, errors.New("--warning-level and --critical-level need a single --pattern")
+	}
+	m, err := match.Compile(match.Spec{
+		Patterns:   o.Patterns,
+		ExcludeAll: o.Exclude,
+		ExcludeAny: o.ExcludeAny,
+		IgnoreCase: o.IgnoreCase,
+		Group:      levels,
+		MaxLineLen: MaxLineLen,
+	})
+	if err != nil && levels && strings.Contains(err.Error(), "no capture group") {
+		err = fmt.Errorf("--warning-level and --critical-level compare the pattern's first capture group, and %w", err)
+	}
+	return m, levels, err
+}
+
+// levelOver compares a line's level (its first capture group) with the
+// thresholds. A level that is not a number counts as both, as in the
+// old check-log, so that such a line is never silently ignored.
+func (o *options) levelOver(group []byte) (warning, critical bool) {
+	level, err := strconv.ParseFloat(strings.TrimSpace(string(group)), 64)
+	if err != nil {
+		return true, true
+	}
+	return level > o.WarningLevel, level > o.CriticalLevel
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// readDeadline is when reading must stop so that the result and the
+// positions are written before the -t/--timeout deadline.
+func (o *options) readDeadline(ctx context.Context) time.Time {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		if o.MaxReadTime > 0 {
+			return time.Now().Add(o.MaxReadTime)
+		}
+		return time.Time{}
+	}
+	left := time.Until(deadline)
+	budget := left * 6 / 10
+	if o.MaxReadTime > 0 {
+		budget = min(o.MaxReadTime, left*8/10)
+	}
+	return time.Now().Add(budget)
+}
