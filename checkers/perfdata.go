@@ -34,8 +34,8 @@ func (p Perfdata) Validate() error {
 
 // String formats p by the Nagios guidelines: the label is quoted when it
 // holds a space, quote, '=' or other special character (a quote is
-// doubled), numbers never use exponent notation, and trailing empty
-// fields are dropped.
+// doubled, a line break becomes a space), numbers never use exponent
+// notation, and trailing empty fields are dropped.
 func (p Perfdata) String() string {
 	var b strings.Builder
 	b.WriteString(quoteLabel(p.Label))
@@ -55,6 +55,7 @@ func (p Perfdata) String() string {
 }
 
 func quoteLabel(label string) string {
+	label = lineBreaks.Replace(label) // a line break would end the status line
 	if !strings.ContainsAny(label, " '=;|\"\t") {
 		return label
 	}

@@ -60,24 +60,26 @@ func headLine(name string, r *Result) string {
 
 // oneLine makes plugin text safe for a single output line.
 func oneLine(s string) string {
-	return strings.NewReplacer("|", "¦", "\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	return strings.ReplaceAll(lineBreaks.Replace(s), "|", "¦")
 }
+
+var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
 // fitText assembles the output: the head line (plus " | perfdata"), then
 // as many detail lines as fit in limit bytes, then a marker counting the
 // lines left out. Perfdata that does not fit is dropped from the end.
 func fitText(head string, perf []string, details []string, limit int) string {
-	perfText := ""
-	for ; len(perf) > 0; perf = perf[:len(perf)-1] {
-		perfText = " | " + strings.Join(perf, " ")
-		if len(head)+len(perfText)+1 <= limit {
-			break
-		}
-		perfText = ""
-	}
 	reserve := 0 // room for the marker, should no detail line fit
 	if len(details) > 0 {
 		reserve = len(moreLines(len(details)))
+	}
+	perfText := "" // never at the cost of the head line, which carries the status
+	for ; len(perf) > 0; perf = perf[:len(perf)-1] {
+		perfText = " | " + strings.Join(perf, " ")
+		if len(head)+len(perfText)+1+reserve <= limit {
+			break
+		}
+		perfText = ""
 	}
 	var b strings.Builder
 	b.WriteString(truncate(head, limit-len(perfText)-1-reserve))
