@@ -138,6 +138,11 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 	if len(rest) > 0 {
 		return nil, "", usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
 	}
+	if isMetric && pr.metric.Prefix != "" {
+		if err := metrics.ValidateName(pr.metric.Prefix); err != nil {
+			return nil, "", usageError{"--metric-key-prefix: " + err.Error()}
+		}
+	}
 	if o := parser.FindOptionByLongName("state-dir"); o != nil {
 		pr.stateDir, _ = o.Value().(string)
 	}
@@ -290,7 +295,15 @@ func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector,
 		inv.closeState()
 		return p.metricFailure(inv, err)
 	}
-	if err := metrics.Write(inv.env.Stdout, inv.Stderr, pr.metric.Prefix, values, inv.Now()); err != nil {
+	unprintable, err := metrics.Write(inv.env.Stdout, pr.metric.Prefix, values, inv.Now())
+	for _, v := range unprintable {
+		name := v.Name
+		if pr.metric.Prefix != "" {
+			name = pr.metric.Prefix + "." + name
+		}
+		inv.Warnf("%s: value %v not printed (the agent takes finite numbers only)", name, v.Value)
+	}
+	if err != nil {
 		return p.metricFailure(inv, fmt.Errorf("writing values: %w", err))
 	}
 	return p.metricFailure(inv, inv.commitState())
