@@ -47,10 +47,14 @@ func LookupEncoding(name string) (*Encoding, error) {
 		return UTF8, nil
 	}
 	enc, err := ianaindex.IANA.Encoding(name)
-	if err != nil || enc == nil {
+	known := err == nil // but perhaps with no implementation (enc == nil)
+	if enc == nil {
 		enc, err = htmlindex.Get(name)
 	}
-	if err != nil || enc == nil {
+	switch {
+	case enc == nil && known:
+		return nil, fmt.Errorf("encoding %q is not supported", name)
+	case err != nil || enc == nil:
 		return nil, fmt.Errorf("unknown encoding %q", name)
 	}
 	canonical, err := ianaindex.IANA.Name(enc)

@@ -18,7 +18,7 @@ import (
 var Plugin = &plugin.Plugin{
 	Name:        "check-log",
 	Title:       "LOG",
-	Description: "counts the lines appended to log files that match a pattern, across rotations, without losing or repeating one",
+	Description: "counts new lines of log files that match a pattern",
 	New:         func() any { return &options{Missing: checkers.Unknown} },
 }
 
@@ -31,7 +31,7 @@ const MaxLineLen = logtail.DefaultMaxLineLen
 // can change without resetting the positions.
 type options struct {
 	File            string          `short:"f" long:"file" value-name:"GLOB" description:"log files to read: a path or a zsh-style glob (** for any depth)"`
-	Patterns        []string        `short:"p" long:"pattern" value-name:"RE" required:"true" description:"regular expression a line must match; repeat for more, all must match"`
+	Patterns        []string        `short:"p" long:"pattern" value-name:"RE" description:"regular expression a line must match (required); repeat for more, all must match"`
 	Exclude         []string        `short:"E" long:"exclude" value-name:"RE" description:"drop a matching line when it matches this too; repeated, a line is dropped when it matches all of them"`
 	ExcludeAny      []string        `long:"exclude-any" value-name:"RE" description:"drop a matching line when it matches this; repeated, when it matches any of them"`
 	SuppressPattern bool            `long:"suppress-pattern" statekey:"-" description:"leave the patterns out of the message"`
@@ -131,6 +131,9 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 // matcher compiles the patterns; levels reports whether lines are
 // counted by the level in the first capture group.
 func (o *options) matcher() (*match.Matcher, bool, error) {
+	if len(o.Patterns) == 0 {
+		return nil, false, errors.New("no pattern given: use -p/--pattern")
+	}
 	levels := o.WarningLevel != 0 || o.CriticalLevel != 0
 	if levels && len(o.Patterns) > 1 {
 		return nil, false, errors.New("--warning-level and --critical-level need a single --pattern")
