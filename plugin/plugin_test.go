@@ -34,6 +34,14 @@ type testCheck struct {
 	Level    int             `long:"level" default:"3" description:"a number"`
 }
 
+// Validate is called by the runtime after parsing.
+func (o *testCheck) Validate() error {
+	if o.Level < 0 {
+		return fmt.Errorf("--level must not be negative, got %d", o.Level)
+	}
+	return nil
+}
+
 type runCount struct{ Runs int }
 
 var cancelledSeen = make(chan error, 10)
@@ -99,6 +107,22 @@ func TestVersion(t *testing.T) {
 	assert.Equal(t, 0, r.Code)
 	assert.Equal(t, "check-test v1.2.3\n", r.Stdout)
 	assert.Equal(t, "check-test v1.2.3\n", plugintest.New(t, check).Run("-V").Stdout)
+
+	required := &plugin.Plugin{Name: "check-required", New: func() any { return &requiredOptions{} }}
+	r = plugintest.New(t, required).Run("--version")
+	assert.Equal(t, 0, r.Code, "a required flag does not get in the way of --version")
+	assert.Equal(t, "check-required v1.2.3\n", r.Stdout)
+	r = plugintest.New(t, required).Run()
+	assert.Equal(t, "check-required UNKNOWN: the required flag `-f, --file' was not specified\n", r.Stdout)
+	assert.Equal(t, 3, r.Code)
+}
+
+type requiredOptions struct {
+	File string `short:"f" long:"file" required:"true" description:"a file"`
+}
+
+func (o *requiredOptions) Check(context.Context, *plugin.Invocation) (*checkers.Result, error) {
+	return checkers.NewResult(checkers.OK, "fine"), nil
 }
 
 func TestCommandLineErrorsAreUnknown(t *testing.T) {
@@ -111,6 +135,7 @@ func TestCommandLineErrorsAreUnknown(t *testing.T) {
 		"stray":                 "TEST UNKNOWN: unexpected argument \"stray\"\n",
 		"-p":                    "TEST UNKNOWN: expected argument for flag `-p, --pattern'\n",
 		"--metric-key-prefix x": "TEST UNKNOWN: unknown flag `metric-key-prefix'\n",
+		"--level=-1":            "TEST UNKNOWN: --level must not be negative, got -1\n",
 	} {
 		r := plugintest.New(t, check).Run(strings.Fields(args)...)
 		assert.Equal(t, 3, r.Code, args)

@@ -67,6 +67,14 @@ type RateSetter interface {
 	Rates() metrics.Rates
 }
 
+// Validator may be implemented by a plugin's options to check them as a
+// whole once they are parsed (a port out of range, two flags that exclude
+// each other). An error is reported like a bad flag: "TITLE UNKNOWN:
+// reason" on stdout, exit code 3, before the plugin runs.
+type Validator interface {
+	Validate() error
+}
+
 // usageError is a problem with the command line.
 type usageError struct{ msg string }
 
@@ -143,6 +151,11 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 			return nil, "", usageError{"--metric-key-prefix: " + err.Error()}
 		}
 	}
+	if v, ok := pr.opts.(Validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, "", usageError{err.Error()}
+		}
+	}
 	if o := parser.FindOptionByLongName("state-dir"); o != nil {
 		pr.stateDir, _ = o.Value().(string)
 	}
@@ -168,6 +181,10 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 // --help and --version; 3 for a bad command line.
 func (p *Plugin) Run(ctx context.Context, env Env) int {
 	env = env.withDefaults()
+	if wantsVersion(env.Args) { // before parsing, so that required flags do not get in the way
+		fmt.Fprintf(env.Stdout, "%s %s\n", p.Name, version())
+		return 0
+	}
 	pr, help, err := p.parse(env.Args)
 	switch {
 	case help != "":
@@ -176,9 +193,6 @@ func (p *Plugin) Run(ctx context.Context, env Env) int {
 	case err != nil:
 		fmt.Fprintf(env.Stdout, "%s %s: %s\n", p.title(), checkers.Unknown, oneLine(err.Error()))
 		return int(checkers.Unknown)
-	case pr.common.Version:
-		fmt.Fprintf(env.Stdout, "%s %s\n", p.Name, version())
-		return 0
 	}
 	timeout := time.Duration(pr.common.Timeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %s", timeout))
@@ -197,6 +211,19 @@ func (p *Plugin) Run(ctx context.Context, env Env) int {
 		return p.runCollector(ctx, inv, c, pr)
 	}
 	return p.runChecker(ctx, inv, pr.opts.(Checker), pr)
+}
+
+// wantsVersion reports whether args ask for -V/--version.
+func wantsVersion(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-V", "--version":
+			return true
+		}
+	}
+	return false
 }
 
 func (e Env) withDefaults() Env {
