@@ -88,6 +88,13 @@ func (o *options) Collect(ctx context.Context, _ *plugin.Invocation, b *metrics.
 	return nil
 }
 
+// Validate rejects bad option values before the plugin runs, so that they
+// are reported like any flag error.
+func (o *options) Validate() error {
+	_, err := o.client()
+	return err
+}
+
 // client checks the options and builds the Client they describe.
 func (o *options) client() (*Client, error) {
 	if o.HTTPTimeout <= 0 {

@@ -97,9 +97,9 @@ func TestPluginBadOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			r := plugintest.New(t, Plugin).Run(tt.args...)
-			assert.Empty(t, r.Stdout)
 			assert.Equal(t, 3, r.Code)
-			assert.Equal(t, "metrics-nginx: "+tt.wantErr+"\n", r.Stderr)
+			assert.Equal(t, "metrics-nginx UNKNOWN: "+tt.wantErr+"\n", r.Stdout, "reported like any flag error")
+			assert.Empty(t, r.Stderr)
 		})
 	}
 
