@@ -64,13 +64,16 @@ func markAt(f *os.File, off, n int64) (Mark, error) {
 		}
 		return Mark{}, err
 	}
-	sum := sha256.Sum256(b)
-	return Mark{Len: n, Hash: hex.EncodeToString(sum[:12])}, nil
+	return fingerprint(b), nil
 }
 
-// headMark fingerprints the first bytes of a file of the given size.
-func headMark(f *os.File, size int64) (Mark, error) {
-	return markAt(f, 0, min(size, HeadLen))
+// fingerprint is the Mark of b.
+func fingerprint(b []byte) Mark {
+	if len(b) == 0 {
+		return Mark{}
+	}
+	sum := sha256.Sum256(b)
+	return Mark{Len: int64(len(b)), Hash: hex.EncodeToString(sum[:12])}
 }
 
 // tailMark fingerprints the bytes just before off.

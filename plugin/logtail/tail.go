@@ -3,8 +3,6 @@ package logtail
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -395,14 +393,6 @@ func reason(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func fingerprint(b []byte) Mark {
-	if len(b) == 0 {
-		return Mark{}
-	}
-	sum := sha256.Sum256(b)
-	return Mark{Len: int64(len(b)), Hash: hex.EncodeToString(sum[:12])}
 }
 
 // continuity classifies fl, which has rec's identity: the same content
