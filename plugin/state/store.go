@@ -75,7 +75,9 @@ func (s *Store) Path() string { return s.path }
 
 // Open creates the directory if needed, checks its permissions and takes
 // the instance's exclusive lock, waiting at most LockWait (or until ctx
-// ends) for another run to finish.
+// ends) for another run to finish. When ctx has a deadline, Open stops
+// waiting at nine tenths of the time left, so that the caller can still
+// report that the lock was held.
 func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Key == "" || strings.ContainsAny(o.Key, `/\`) {
 		return nil, fmt.Errorf("state: invalid key %q", o.Key)
@@ -95,6 +97,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	wait := o.LockWait
 	if wait <= 0 {
 		wait = DefaultLockWait
+	}
+	if end, ok := ctx.Deadline(); ok {
+		// Give up with the reason while the caller still has time to
+		// report it, rather than let its deadline hide why.
+		wait = min(wait, time.Until(end)*9/10).Round(10 * time.Millisecond)
 	}
 	deadline := time.Now().Add(wait)
 	for {
