@@ -14,9 +14,10 @@
 // expression runs at all. Otherwise the literals that every match must
 // contain ("timeout" in `ERROR.*timeout`) are searched for and the full
 // expressions verify the lines that hold one. Searching uses bytes.Index
-// over the whole block, which is vectorised by the Go runtime; for
-// case-insensitive literals the block is first folded to ASCII lower
-// case, eight bytes at a time. Letters whose case variants are not all
+// over the whole block, which is vectorised by the Go runtime; a
+// case-insensitive literal is found by checking its two rarest bytes, in
+// either case, at eight positions at a time, and comparing the whole
+// literal only where both are present. Letters whose case variants are not all
 // ASCII ("k" also matches the Kelvin sign, "s" the long s) are never
 // searched for under case folding, so the prefilter cannot miss a line
 // that the regular expression would match. A pattern with no usable
@@ -32,7 +33,6 @@ package match
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"regexp"
@@ -67,13 +67,12 @@ type Matcher struct {
 	exclAll  []*regexp.Regexp
 	exclAny  []*regexp.Regexp
 
-	lits    []lit    // every matching line contains one of these; nil: no prefilter
-	needles [][]byte // the literals' bytes
-	exact   bool     // a line matches patterns[0] exactly when it contains one of lits
-	from    int      // the pattern lits come from
-	fold    bool     // some literal is case-folded
-	folded  []byte
-	next    []int
+	lits    []lit         // every matching line contains one of these; nil: no prefilter
+	needles [][]byte      // the literals' bytes
+	folds   []*foldNeedle // for a case-folded literal, its searcher
+	exact   bool          // a line matches patterns[from] exactly when it contains one of lits
+	from    int           // the pattern lits come from
+	next    []int         // scratch: where each literal is next found
 }
 
 // PatternError is a pattern that does not compile.
@@ -129,7 +128,11 @@ func Compile(s Spec) (*Matcher, error) {
 		m.exact = false // the group needs the regular expression
 	}
 	for _, l := range m.lits {
-		m.fold = m.fold || l.fold
+		var f *foldNeedle
+		if l.fold {
+			f = newFoldNeedle(l.text)
+		}
+		m.folds = append(m.folds, f)
 		m.needles = append(m.needles, []byte(l.text))
 	}
 	m.next = make([]int, len(m.lits))
@@ -158,7 +161,6 @@ func compileAll(kind string, patterns []string, ignoreCase bool) ([]*regexp.Rege
 // Clone returns a Matcher with the same Spec and its own scratch space.
 func (m *Matcher) Clone() *Matcher {
 	c := *m
-	c.folded = nil
 	c.next = make([]int, len(m.lits))
 	return &c
 }
@@ -193,39 +195,25 @@ func (m *Matcher) Scan(block []byte, fn func(line, group []byte)) {
 	if m.lits == nil {
 		for pos := 0; pos < len(block); {
 			end := lineEnd(block, pos)
-			m.consider(block[pos:end], fn)
+			m.consider(block[pos:end], -1, fn)
 			pos = end + 1
 		}
 		return
-	}
-	var folded []byte
-	if m.fold {
-		if cap(m.folded) < len(block) {
-			m.folded = make([]byte, len(block))
-		}
-		folded = m.folded[:len(block)]
-		foldASCII(folded, block)
 	}
 	next := m.next
 	for i := range next {
 		next[i] = -2 // not searched yet
 	}
 	for pos := 0; pos < len(block); {
-		hit := -1
-		for i, l := range m.lits {
+		hit, hitLen := -1, 0
+		for i := range m.lits {
 			if next[i] != -1 && next[i] < pos {
-				hay := block
-				if l.fold {
-					hay = folded
-				}
-				if j := bytes.Index(hay[pos:], m.needles[i]); j >= 0 {
-					next[i] = pos + j
-				} else {
-					next[i] = -1
+				if next[i] = m.index(i, block[pos:]); next[i] >= 0 {
+					next[i] += pos
 				}
 			}
 			if next[i] >= 0 && (hit < 0 || next[i] < hit) {
-				hit = next[i]
+				hit, hitLen = next[i], len(m.needles[i])
 			}
 		}
 		if hit < 0 {
@@ -233,7 +221,7 @@ func (m *Matcher) Scan(block []byte, fn func(line, group []byte)) {
 		}
 		start := bytes.LastIndexByte(block[:hit], '\n') + 1
 		end := lineEnd(block, hit)
-		m.consider(block[start:end], fn)
+		m.consider(block[start:end], hit+hitLen-start, fn)
 		pos = end + 1
 	}
 }
@@ -247,8 +235,9 @@ func lineEnd(block []byte, pos int) int {
 	return len(block)
 }
 
-// consider decides about one line that may match.
-func (m *Matcher) consider(line []byte, fn func(line, group []byte)) {
+// consider decides about one line that may match. litEnd is where in
+// the line the literal the scan found ends, or -1.
+func (m *Matcher) consider(line []byte, litEnd int, fn func(line, group []byte)) {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
@@ -267,8 +256,8 @@ func (m *Matcher) consider(line []byte, fn func(line, group []byte)) {
 				group = line[sub[2]:sub[3]]
 			}
 		case i == m.from && m.exact:
-			if !m.containsLiteral(line) {
-				return
+			if (litEnd < 0 || litEnd > len(line)) && !m.containsLiteral(line) {
+				return // the literal found lies beyond MaxLineLen
 			}
 		default:
 			if !re.Match(line) {
@@ -287,20 +276,18 @@ func (m *Matcher) consider(line []byte, fn func(line, group []byte)) {
 	fn(line, group)
 }
 
-// containsLiteral reports whether line holds one of the literals. The
-// scan found one in the line already, but maybe beyond MaxLineLen.
+// index returns the offset of literal i in s, or -1.
+func (m *Matcher) index(i int, s []byte) int {
+	if f := m.folds[i]; f != nil {
+		return f.index(s)
+	}
+	return bytes.Index(s, m.needles[i])
+}
+
+// containsLiteral reports whether line holds one of the literals.
 func (m *Matcher) containsLiteral(line []byte) bool {
-	var folded []byte
-	for i, l := range m.lits {
-		hay := line
-		if l.fold {
-			if folded == nil {
-				folded = make([]byte, len(line))
-				foldASCII(folded, line)
-			}
-			hay = folded
-		}
-		if bytes.Contains(hay, m.needles[i]) {
+	for i := range m.lits {
+		if m.index(i, line) >= 0 {
 			return true
 		}
 	}
@@ -314,33 +301,4 @@ func all(res []*regexp.Regexp, line []byte) bool {
 		}
 	}
 	return true
-}
-
-// foldASCII writes src to dst with the ASCII letters A-Z made lower case.
-// It works on eight bytes at a time: for each byte b below 0x80, adding
-// 0x3f sets the top bit when b >= 'A' and adding 0x25 sets it when
-// b > 'Z'; the top bit of the difference, moved to bit 5 (0x20), turns
-// exactly the upper-case letters to lower case.
-func foldASCII(dst, src []byte) {
-	const (
-		low7  = 0x7f7f7f7f7f7f7f7f
-		high  = 0x8080808080808080
-		fromA = 0x3f3f3f3f3f3f3f3f // 0x80 - 'A'
-		pastZ = 0x2525252525252525 // 0x80 - ('Z' + 1)
-	)
-	dst = dst[:len(src)]
-	n := len(src) &^ 7
-	for i := 0; i < n; i += 8 {
-		w := binary.LittleEndian.Uint64(src[i:])
-		t := w & low7
-		upper := (t + fromA) &^ (t + pastZ) &^ w & high
-		binary.LittleEndian.PutUint64(dst[i:], w|upper>>2)
-	}
-	for i := n; i < len(src); i++ {
-		c := src[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst[i] = c
-	}
 }

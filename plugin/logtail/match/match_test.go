@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // naive is the obvious matcher: every regular expression on every line.
@@ -215,27 +217,6 @@ func TestRandomLogsAgreeWithRegexp(t *testing.T) {
 	}
 }
 
-func TestFoldASCII(t *testing.T) {
-	var src []byte
-	for i := range 256 {
-		src = append(src, byte(i))
-	}
-	for off := range 9 { // every alignment of the 8-byte loop
-		s := src[off:]
-		dst := make([]byte, len(s))
-		foldASCII(dst, s)
-		for i, c := range s {
-			want := c
-			if 'A' <= c && c <= 'Z' {
-				want = c + 32
-			}
-			if dst[i] != want {
-				t.Fatalf("fold(%#x) = %#x, want %#x", c, dst[i], want)
-			}
-		}
-	}
-}
-
 func TestInvalidPatterns(t *testing.T) {
 	for _, c := range []struct {
 		spec Spec
@@ -268,4 +249,28 @@ func ExampleMatcher_Scan() {
 	// ERROR disk full
 	// Fatal: out of memory
 	// exact fold "error" | fold "fatal"
+}
+
+func TestFoldNeedleFindsEveryCaseAtEveryOffset(t *testing.T) {
+	for _, lit := range []string{"e", "error", "fatal", "a-b c", "timeout", "xx", "エラーe"} {
+		n := newFoldNeedle(lit)
+		r, size := utf8.DecodeRuneInString(lit)
+		variants := []string{lit, strings.ToUpper(lit), string(unicode.ToUpper(r)) + lit[size:]}
+		for _, v := range variants {
+			for pad := range 20 {
+				s := strings.Repeat(".", pad) + v + strings.Repeat("-", pad%9)
+				if got := n.index([]byte(s)); got != pad {
+					t.Fatalf("%q in %q: %d, want %d", lit, s, got, pad)
+				}
+			}
+		}
+		// Near misses: a byte that differs only in a bit other than 0x20.
+		if lit == "error" {
+			for _, s := range []string{"errpr", "ERRO", "eRRoS", "e@r@o", "\x05rror"} {
+				if got := n.index([]byte(strings.Repeat(s, 5))); got != -1 {
+					t.Fatalf("%q found in %q at %d", lit, s, got)
+				}
+			}
+		}
+	}
 }
