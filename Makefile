@@ -52,3 +52,40 @@ bench-check-procs:
 
 help:
 	@grep -h '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
+
+# Installing and packaging (packaging/). DESTDIR stages an install.
+BINDIR      ?= $(PREFIX)/bin
+PLUGINS     := $(filter-out teko,$(notdir $(wildcard plugins/cmd/*)))
+
+.PHONY: install install-multicall dist deb startup-bench
+
+## install: every plugin as its own binary into $(DESTDIR)$(PREFIX)/bin (PREFIX=/usr/local)
+install:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/ ./plugins/cmd/...
+	install -d "$(DESTDIR)$(BINDIR)"
+	@for p in $(PLUGINS); do \
+		echo "install $(DESTDIR)$(BINDIR)/$$p"; \
+		rm -f "$(DESTDIR)$(BINDIR)/$$p" && install -m 0755 "bin/$$p" "$(DESTDIR)$(BINDIR)/$$p" || exit 1; \
+	done
+
+## install-multicall: teko, the multi-call binary, and a symlink to it per plugin, into $(DESTDIR)$(PREFIX)/bin
+install-multicall:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/ ./plugins/cmd/teko
+	install -d "$(DESTDIR)$(BINDIR)"
+	rm -f "$(DESTDIR)$(BINDIR)/teko" && install -m 0755 bin/teko "$(DESTDIR)$(BINDIR)/teko"
+	@for p in $(PLUGINS); do \
+		echo "link $(DESTDIR)$(BINDIR)/$$p -> teko"; \
+		ln -sfn teko "$(DESTDIR)$(BINDIR)/$$p" || exit 1; \
+	done
+
+## dist: release archives for linux amd64/arm64, darwin, windows, freebsd amd64, the .debs and SHA256SUMS, into ./dist
+dist:
+	GO="$(GO)" VERSION="$(VERSION)" LDFLAGS="$(LDFLAGS)" packaging/dist.sh
+
+## deb: only the .deb packages (multi-call binary and symlinks in /usr/bin), into ./dist
+deb:
+	GO="$(GO)" VERSION="$(VERSION)" LDFLAGS="$(LDFLAGS)" packaging/deb.sh
+
+## startup-bench: binary sizes, start-up time and peak RSS of the plugins (needs hyperfine and /usr/bin/time)
+startup-bench:
+	GO="$(GO)" VERSION="$(VERSION)" LDFLAGS="$(LDFLAGS)" packaging/startup-bench.sh

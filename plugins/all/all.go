@@ -3,14 +3,21 @@
 // The multi-call binary runs the plugins listed here, the conformance
 // suite tests each of them, and packaging installs a symlink for each.
 // Adding a plugin is one line in Plugins, kept in alphabetical order;
-// nothing else in the repository needs to change. The plugin's own
-// package supplies the rest: its code, README.md and the three-line
-// plugins/cmd/<name>/main.go that makes its single binary.
+// nothing else in the repository changes. The plugin's own package
+// supplies the rest: its code, its README.md, ConformanceArgs if it needs
+// inputs to run (see package conformance), and the three-line
+// plugins/cmd/<name>/main.go that makes its single binary. The registry's
+// test checks all of that for every plugin listed.
 package all
 
 import (
 	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugins/checklog"
+	"github.com/teko-dev/teko/plugins/metricsnginx"
 )
 
 // Plugins lists every official plugin, sorted by name.
-var Plugins = []*plugin.Plugin{}
+var Plugins = []*plugin.Plugin{
+	checklog.Plugin,
+	metricsnginx.Plugin,
+}
