@@ -110,8 +110,8 @@ row() {
 
 row 'literal `ERROR`' 1.5 -c ERROR -- -p ERROR
 row '`-i error`' 3 -ci error -- -i -p error
-row '`ERROR|FATAL`' 3 -cE 'ERROR|FATAL' -- -p 'ERROR|FATAL'
-row '`-i error|fatal`' 3 -ciE 'error|fatal' -- -i -p 'error|fatal'
+row '`ERROR\|FATAL`' 3 -cE 'ERROR|FATAL' -- -p 'ERROR|FATAL'
+row '`-i error\|fatal`' 3 -ciE 'error|fatal' -- -i -p 'error|fatal'
 row 'regexp `took [0-9]{5} ms`' - -cE 'took [0-9]{5} ms' -- -p 'took [0-9]{5} ms'
 row '`-r ERROR`' - -c ERROR -- -r -p ERROR
 row '`-r INFO` (millions of matches)' - -c INFO -- -r -p INFO
