@@ -2,24 +2,28 @@ package plugintest
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/teko-dev/teko/metrics"
 )
 
-// Values checks a metric plugin run the way mackerel-agent reads it and
-// returns the printed values by name. It fails the test when the run did
-// not exit 0, when a line is not "name<TAB>value<TAB>epoch" with the
-// harness clock's epoch and a finite value, when a name repeats, when the
-// plugin's meta output (with the same args) is invalid, or when a name
-// belongs to none of the graph definitions.
+// Values checks a metric plugin's run the way mackerel-agent reads it,
+// and more strictly, and returns the printed values by name. It fails
+// the test when the run did not exit 0; when a line is not
+// "name<TAB>value<TAB>epoch"; when a name is invalid or printed twice;
+// when a value is not a finite number written as metrics.FormatValue
+// writes it; when the epoch is not the harness clock's; when the
+// plugin's meta output (run with the same args) is not the header line
+// and one line of valid graph definitions; or when a name belongs to
+// none of those definitions.
 func (h *Harness) Values(r Result, args ...string) map[string]float64 {
 	h.T.Helper()
 	if r.Code != 0 {
 		h.T.Fatalf("metric run exited %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
 	}
-	prefix, graphs := h.graphs(args...)
+	graphs := h.graphs(args...)
 	values := map[string]float64{}
 	epoch := strconv.FormatInt(h.Now().Unix(), 10)
 	for _, line := range strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n") {
@@ -31,30 +35,34 @@ func (h *Harness) Values(r Result, args ...string) map[string]float64 {
 			h.T.Errorf("line %q: want name<TAB>value<TAB>epoch", line)
 			continue
 		}
-		v, err := strconv.ParseFloat(f[1], 64)
-		if err != nil || strings.ContainsAny(f[1], "eEnN") {
-			h.T.Errorf("line %q: value is not a plain finite number", line)
+		name, text := f[0], f[1]
+		v, err := strconv.ParseFloat(text, 64)
+		switch {
+		case err != nil || math.IsNaN(v) || math.IsInf(v, 0):
+			h.T.Errorf("line %q: value %q is not a finite number", line, text)
+		case text != metrics.FormatValue(v):
+			h.T.Errorf("line %q: value %q is not written exactly and shortest (want %q)", line, text, metrics.FormatValue(v))
 		}
 		if f[2] != epoch {
 			h.T.Errorf("line %q: epoch %s, want the clock's %s", line, f[2], epoch)
 		}
-		if err := metrics.ValidateName(f[0]); err != nil {
-			h.T.Errorf("line %q: %v", line, err)
-		}
-		if _, dup := values[f[0]]; dup {
+		if _, dup := values[name]; dup {
 			h.T.Errorf("line %q: name printed twice", line)
 		}
-		if !graphs.Covers("", f[0]) {
-			h.T.Errorf("line %q: no graph definition covers %s (prefix %q)", line, f[0], prefix)
+		if err := metrics.ValidateName(name); err != nil {
+			h.T.Errorf("line %q: %v", line, err)
+		} else if !graphs.Covers("", name) {
+			h.T.Errorf("line %q: no graph definition covers %s", line, name)
 		}
-		values[f[0]] = v
+		values[name] = v
 	}
 	return values
 }
 
-// graphs runs the plugin in meta mode and checks what the agent checks:
-// the header line, one line of JSON, known units, valid names.
-func (h *Harness) graphs(args ...string) (string, metrics.Graphs) {
+// graphs runs the plugin in meta mode and checks what the agent and the
+// service check: the header line, one line of JSON with nothing unknown
+// in it, at least one graph, valid keys, names and units.
+func (h *Harness) graphs(args ...string) metrics.Graphs {
 	h.T.Helper()
 	r := h.Meta(args...)
 	if r.Code != 0 {
@@ -78,10 +86,5 @@ func (h *Harness) graphs(args ...string) (string, metrics.Graphs) {
 	if err := meta.Graphs.Validate(); err != nil {
 		h.T.Fatalf("meta JSON: %v", err)
 	}
-	prefix := ""
-	for k := range meta.Graphs {
-		prefix, _, _ = strings.Cut(k, ".")
-		break
-	}
-	return prefix, meta.Graphs
+	return meta.Graphs
 }
