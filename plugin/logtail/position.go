@@ -42,6 +42,10 @@ type Position struct {
 	// being watched; it is read once more on the next run to catch what a
 	// writer still added to it, and then forgotten.
 	Rotated bool `json:"rotated,omitempty"`
+	// Origin is, for a rotated file, the watched name it was rotated
+	// from: rotated names are looked for beside it as well, should the
+	// file be renamed again (app.log.1 → app.log.2).
+	Origin string `json:"origin,omitempty"`
 }
 
 // State is everything a tailing check remembers between runs: one

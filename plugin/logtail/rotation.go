@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // maxRotatedNames bounds how many rotated-looking names beside a file
@@ -82,3 +84,110 @@ func (r *run) listDir(dir string) []string {
 	r.dirs[dir] = names
 	return names
 }
+
+// laterGenerations returns the files rotated after the rotated-away files
+// in rotated and never read. With several rotations between two runs
+// (app.log becomes app.log.1, then app.log.2, while the next app.log
+// becomes app.log.1), the generations in between hold lines that no
+// position points at. A file qualifies when its name is a later form of
+// the same scheme as a rotated-away file's (see laterName), it was
+// modified no earlier, and no position or watched name claims it. They
+// are read whole, oldest first, like any rotated-away file.
+func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file {
+	var out []*file
+	mtimes := map[*file]time.Time{}
+	modTime := func(fl *file) (time.Time, bool) {
+		if t, ok := mtimes[fl]; ok {
+			return t, true
+		}
+		fi, err := fl.f.Stat()
+		if err != nil {
+			return time.Time{}, false
+		}
+		mtimes[fl] = fi.ModTime()
+		return fi.ModTime(), true
+	}
+	for _, old := range rotated {
+		since, ok := modTime(old)
+		if !ok {
+			continue
+		}
+		for _, p := range rotatedNames(old.was, r.listDir) {
+			if isLive[p] || !laterName(old.was, old.path, p) {
+				continue
+			}
+			fl, err := r.open(p)
+			if err != nil || fl.planned {
+				continue
+			}
+			if t, ok := modTime(fl); !ok || t.Before(since) {
+				continue
+			}
+			fl.planned = true
+			fl.event, fl.was, fl.from, fl.final, fl.rotated = RotatedAway, old.was, 0, true, true
+			out = append(out, fl)
+		}
+	}
+	// Oldest first: by name within a scheme (file times are often too
+	// coarse to order rotations made in quick succession), else by time.
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.was == b.was && laterName(a.was, a.path, b.path) != laterName(a.was, b.path, a.path) {
+			return laterName(a.was, a.path, b.path)
+		}
+		return mtimes[a].Before(mtimes[b])
+	})
+	return out
+}
+
+// maxNumberedSuffix is the longest suffix read as a rotation number
+// (".9999"); a longer run of digits is a date or a time.
+const maxNumberedSuffix = 5
+
+// laterName reports whether name is a later generation than rotated, both
+// being rotated forms of watched in the same scheme: numbered, where later
+// is smaller (app.log.2, then app.log.1), or any other suffix of the same
+// shape, such as a date, where later sorts higher (app.log-20261123, then
+// app.log-20261124).
+func laterName(watched, rotated, name string) bool {
+	a, b := rotationSuffix(watched, rotated), rotationSuffix(watched, name)
+	if a == "" || b == "" || a[0] != b[0] {
+		return false
+	}
+	na, errA := strconv.Atoi(a[1:])
+	nb, errB := strconv.Atoi(b[1:])
+	if errA == nil && errB == nil && len(a) <= maxNumberedSuffix && len(b) <= maxNumberedSuffix {
+		return nb < na
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if isDigit(a[i]) != isDigit(b[i]) || !isDigit(a[i]) && a[i] != b[i] {
+			return false
+		}
+	}
+	return b > a
+}
+
+// rotationSuffix returns what rotation added to watched's name to make
+// path's ("." + "1" for app.log.1, "-20261124" for app-20261124.log),
+// starting with its separator, or "" when path is no rotated form of it.
+func rotationSuffix(watched, path string) string {
+	base, name := filepath.Base(watched), filepath.Base(path)
+	if rest, ok := strings.CutPrefix(name, base); ok && rest != "" {
+		return rest
+	}
+	ext := filepath.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	if ext == "" || stem == "" || !strings.HasSuffix(name, ext) {
+		return ""
+	}
+	rest, _ := strings.CutPrefix(strings.TrimSuffix(name, ext), stem)
+	if len(rest) == len(name)-len(ext) {
+		return "" // the stem is not a prefix
+	}
+	return rest
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -42,9 +42,9 @@ type Tailer struct {
 	MaxLineLen int
 
 	// MaxBytes is the per-run read budget in bytes; zero means none.
-	// Reading stops at the first line boundary at or after the budget
-	// (the current line is always finished), and the saved position
-	// says exactly where, so the next run goes on from there.
+	// Reading stops at the first line end at or after the budget (a line
+	// is always finished), and the saved position says exactly where,
+	// so the next run goes on from there.
 	MaxBytes int64
 
 	// Deadline is the per-run time budget; the zero time means none.
@@ -145,7 +145,7 @@ func (r *Report) Failed() []FileReport {
 // in how many files.
 func (r *Report) Backlog() (bytes int64, files int) {
 	for _, f := range r.Files {
-		if f.Stopped {
+		if f.Stopped && f.Left() > 0 {
 			bytes += f.Left()
 			files++
 		}
@@ -166,8 +166,9 @@ type file struct {
 	event   Event
 	was     string
 	from    int64
-	final   bool // read to the end, an unterminated last line included
-	rotated bool // keep its position as a rotated file
+	final   bool   // read to the end, an unterminated last line included
+	rotated bool   // keep its position as a rotated file
+	origin  string // for a rotated file, the watched name it came from
 
 	to      int64
 	stopped bool
@@ -184,7 +185,7 @@ func (fl *file) position() Position {
 	if err != nil {
 		tail = Mark{} // the file shrank meanwhile; the next run sees it
 	}
-	return Position{Path: fl.path, ID: fl.id, Offset: fl.to, Head: fl.head, Tail: tail, Rotated: fl.rotated}
+	return Position{Path: fl.path, ID: fl.id, Offset: fl.to, Head: fl.head, Tail: tail, Rotated: fl.rotated, Origin: fl.origin}
 }
 
 // run is the state of one Run.
@@ -309,9 +310,16 @@ func (t *Tailer) Run(ctx context.Context, paths []string, prev *State, emit func
 		if o.Rotated && succ.size == o.Offset {
 			continue // looked at once more after its rotation; done with it
 		}
-		succ.event, succ.rotated = RotatedAway, true
+		succ.event, succ.rotated, succ.origin = RotatedAway, true, o.Origin
+		if succ.origin == "" {
+			succ.origin = o.Path
+		}
 		rotated = append(rotated, succ)
 	}
+
+	// With several rotations since the last run, the generations
+	// between the rotated-away file and the watched one were never read.
+	rotated = append(rotated, r.laterGenerations(rotated, isLive)...)
 
 	// Files never seen before.
 	for _, fl := range live {
@@ -436,7 +444,11 @@ func (r *run) successor(rec Position, contentOnly bool, live []*file, isLive map
 			cands = append(cands, fl)
 		}
 	}
-	for _, p := range rotatedNames(rec.Path, r.listDir) {
+	names := rotatedNames(rec.Path, r.listDir)
+	if rec.Origin != "" && rec.Origin != rec.Path {
+		names = append(names, rotatedNames(rec.Origin, r.listDir)...)
+	}
+	for _, p := range names {
 		if isLive[p] || p == rec.Path {
 			continue
 		}
@@ -526,10 +538,26 @@ func (r *run) read(fl *file) {
 	n := 0 // buf[:n] is the start of a line not yet delivered
 	for {
 		if k := c.lastNewline(buf[:n]); k > 0 {
+			budgetEnd := false
+			if left := r.t.MaxBytes - r.used; r.t.MaxBytes > 0 && int64(k) > left {
+				// Stop at the first line end at or after the budget.
+				if left <= 0 {
+					fl.stopped = true
+					return
+				}
+				if j := c.firstNewline(buf[left:k], int(left)%c.unit); j >= 0 {
+					k = int(left) + j
+				}
+				budgetEnd = true
+			}
 			if fl.err = r.deliver(fl, off, buf[:k], false); fl.err != nil {
 				return
 			}
 			consume(int64(k))
+			if budgetEnd {
+				fl.stopped = true
+				return
+			}
 			n = copy(buf, buf[k:n])
 		}
 		if n >= r.maxLine {

@@ -215,6 +215,26 @@ func TestRotationWithoutNewFileYet(t *testing.T) {
 	expectLines(t, got, "app.log: b1")
 }
 
+func TestRotatedFileRenamedAgainBeforeItsRestWasRead(t *testing.T) {
+	h := newTailer(t)
+	h.write("app.log", "a1\n")
+	h.run("app.log")
+	h.tl.MaxBytes = 1 // read one line per run
+	h.append("app.log", "a2\na3\na4\n")
+	h.rename("app.log", "app.log.1")
+	h.write("app.log", "b1\n")
+	got, _ := h.run("app.log")
+	expectLines(t, got, "app.log.1: a2")
+	// The next rotation renames the old file again before its rest was
+	// read.
+	h.rename("app.log.1", "app.log.2")
+	h.rename("app.log", "app.log.1")
+	h.write("app.log", "c1\n")
+	h.tl.MaxBytes = 0
+	got, _ = h.run("app.log")
+	expectLines(t, got, "app.log.2: a3", "app.log.2: a4", "app.log.1: b1", "app.log: c1")
+}
+
 func TestRotationWithinTheWatchedNames(t *testing.T) {
 	// A glob such as app.log* watches the rotated files too: a rename
 	// among them is neither a new file nor a repeat.
