@@ -7,36 +7,91 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/plugintest"
 )
 
+func write(t *testing.T, path string, size int) {
+	t.Helper()
+	require.NoError(t, os.WriteFile(path, make([]byte, size), 0o644))
+}
+
 func TestFileSize(t *testing.T) {
 	dir := t.TempDir()
-	log := filepath.Join(dir, "app.log")
-	assert.NoError(t, os.WriteFile(log, make([]byte, 1000), 0o644))
+	app, db := filepath.Join(dir, "app.log"), filepath.Join(dir, "db.log")
+	write(t, app, 1000)
+	write(t, db, 0)
 	h := plugintest.New(t, fileSize)
-	glob := filepath.Join(dir, "*.log")
+	args := []string{"-f", filepath.Join(dir, "*.log")}
 
-	// First run: the gauge only; the counter has nothing to compare with.
-	v := h.Values(h.Run("-f", glob), "-f", glob)
-	assert.Equal(t, map[string]float64{"filesize.bytes.app_log": 1000}, v)
+	// First run: sizes only; growth has nothing to compare with.
+	v := h.Values(h.Run(args...), args...)
+	assert.Equal(t, map[string]float64{"filesize.size.app_log": 1000, "filesize.size.db_log": 0}, v)
 
-	// 30 s later the file grew by 500 bytes: 1000 bytes per minute.
+	// 30 s later app.log grew by 500 bytes: 1000 bytes per minute.
 	h.Advance(30 * time.Second)
-	assert.NoError(t, os.WriteFile(log, make([]byte, 1500), 0o644))
-	v = h.Values(h.Run("-f", glob), "-f", glob)
-	assert.Equal(t, map[string]float64{"filesize.bytes.app_log": 1500, "filesize.growth.app_log": 1000}, v)
+	write(t, app, 1500)
+	v = h.Values(h.Run(args...), args...)
+	assert.Equal(t, map[string]float64{
+		"filesize.size.app_log": 1500, "filesize.growth.app_log": 1000,
+		"filesize.size.db_log": 0, "filesize.growth.db_log": 0,
+	}, v)
 
 	// Truncated: the size shows, the growth is skipped rather than negative.
 	h.Advance(time.Minute)
-	assert.NoError(t, os.WriteFile(log, nil, 0o644))
-	r := h.Run("-f", glob)
-	v = h.Values(r, "-f", glob)
-	assert.Equal(t, map[string]float64{"filesize.bytes.app_log": 0}, v)
-	assert.Contains(t, r.Stderr, "went down")
+	write(t, app, 0)
+	r := h.Run(args...)
+	v = h.Values(r, args...)
+	assert.Equal(t, map[string]float64{"filesize.size.app_log": 0, "filesize.size.db_log": 0, "filesize.growth.db_log": 0}, v)
+	assert.Equal(t, "metrics-file-size: growth.app_log: counter went down from 1500 to 0 (a restart); rate skipped\n", r.Stderr)
 
-	// A second instance with its own prefix neither collides in names nor in state.
-	v = h.Values(h.Run("-f", glob, "--metric-key-prefix", "logs"), "-f", glob, "--metric-key-prefix", "logs")
-	assert.Equal(t, map[string]float64{"logs.bytes.app_log": 0}, v)
+	// Per second, from the same state: 600 bytes in a minute is 10 bytes/sec.
+	h.Advance(time.Minute)
+	write(t, app, 600)
+	perSecond := []string{"-f", filepath.Join(dir, "*.log"), "--per-second"}
+	v = h.Values(h.Run(perSecond...), perSecond...)
+	assert.Equal(t, 10.0, v["filesize.growth.app_log"])
+	assert.Contains(t, h.Meta(perSecond...).Stdout, `"filesize.growth":{"label":"File growth","unit":"bytes/sec"`)
+}
+
+func TestPrefixSeparatesInstances(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.log"), 100)
+	h := plugintest.New(t, fileSize)
+	logs := []string{"-f", filepath.Join(dir, "*.log"), "--metric-key-prefix", "logs"}
+	h.Values(h.Run(logs...), logs...)
+
+	// A second instance, with its own prefix, has its own first run.
+	h.Advance(time.Minute)
+	write(t, filepath.Join(dir, "a.log"), 160)
+	other := []string{"-f", filepath.Join(dir, "*.log"), "--metric-key-prefix", "other"}
+	assert.Equal(t, map[string]float64{"other.size.a_log": 160}, h.Values(h.Run(other...), other...))
+	assert.Equal(t, map[string]float64{"logs.size.a_log": 160, "logs.growth.a_log": 60}, h.Values(h.Run(logs...), logs...))
+}
+
+func TestSameNameInTwoDirectories(t *testing.T) {
+	dir := t.TempDir()
+	for _, sub := range []string{"a", "b"} {
+		require.NoError(t, os.Mkdir(filepath.Join(dir, sub), 0o755))
+		write(t, filepath.Join(dir, sub, "app.log"), 10)
+	}
+	h := plugintest.New(t, fileSize)
+	args := []string{"-f", filepath.Join(dir, "*", "app.log")}
+	r := h.Run(args...)
+	assert.Equal(t, map[string]float64{"filesize.size.app_log": 10}, h.Values(r, args...))
+	assert.Contains(t, r.Stderr, "are both named app_log; only the first is measured")
+}
+
+func TestNothingToMeasure(t *testing.T) {
+	h := plugintest.New(t, fileSize)
+	for args, want := range map[string]string{
+		filepath.Join(t.TempDir(), "*.log"): "no file matches",
+		"[":                                 "syntax error in pattern",
+	} {
+		r := h.Run("-f", args)
+		assert.Equal(t, 3, r.Code)
+		assert.Empty(t, r.Stdout)
+		assert.Contains(t, r.Stderr, want)
+	}
 }
