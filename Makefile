@@ -55,7 +55,7 @@ help:
 
 # Installing and packaging (packaging/). DESTDIR stages an install.
 BINDIR      ?= $(PREFIX)/bin
-PLUGINS     := $(filter-out teko,$(notdir $(wildcard plugins/cmd/*)))
+PLUGINS     := $(filter-out teko,$(patsubst plugins/cmd/%/main.go,%,$(wildcard plugins/cmd/*/main.go)))
 
 .PHONY: install install-multicall dist deb startup-bench
 

@@ -1,6 +1,6 @@
 # Shared by the packaging scripts; sourced, not run. It sets:
 #   GO, VERSION, LDFLAGS      what to build with (the Makefile passes its own)
-#   PLUGINS                   every plugin binary name (plugins/cmd/* but teko)
+#   PLUGINS                   every plugin binary name (plugins/cmd/*/main.go but teko)
 #   SOURCE_DATE_EPOCH         the commit time, so archives are reproducible
 # and defines plugin_readme NAME, the path of a plugin's README.md.
 
@@ -13,8 +13,8 @@ SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || 
 export SOURCE_DATE_EPOCH
 
 PLUGINS=()
-for dir in plugins/cmd/*/; do
-	name=$(basename "$dir")
+for main in plugins/cmd/*/main.go; do
+	name=$(basename "$(dirname "$main")")
 	[ "$name" = teko ] || PLUGINS+=("$name")
 done
 

@@ -69,7 +69,9 @@ func TestRegistry(t *testing.T) {
 		registered[n] = true
 	}
 	for _, d := range dirs {
-		assert.True(t, registered[d.Name()], "plugins/cmd/%s is a plugin binary missing from all.Plugins", d.Name())
+		if _, err := os.Stat(filepath.Join(root, "plugins", "cmd", d.Name(), "main.go")); err == nil {
+			assert.True(t, registered[d.Name()], "plugins/cmd/%s is a plugin binary missing from all.Plugins", d.Name())
+		}
 	}
 }
 
