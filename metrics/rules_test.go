@@ -189,6 +189,9 @@ func TestPrefixSeparatesInstances(t *testing.T) {
 
 	r := h.Meta("--metric-key-prefix", "web1.nginx")
 	assert.Contains(t, r.Stdout, `"web1.nginx.total":`)
+
+	v, _ := run(h, "5", "--metric-key-prefix", "")
+	assert.Equal(t, map[string]float64{"gauge.value": 1.5}, v, "an empty prefix adds nothing, and has its own state")
 }
 
 func TestBadPrefixIsUnknown(t *testing.T) {
