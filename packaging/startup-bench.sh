@@ -25,37 +25,35 @@ for name in "${PLUGINS[@]}"; do ln -s ../teko "$bin/multi/$name"; done
 
 echo "## Binary sizes (bytes, static, stripped)"
 for f in "$bin"/*; do
-	[ -f "$f" ] && printf '%-20s %10d\n' "$(basename "$f")" "$(stat -c %s "$f")"
+	[ -f "$f" ] && printf '%-20s %10d  (%s MiB)\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(awk -v b="$(stat -c %s "$f")" 'BEGIN {printf "%.1f", b / 1048576}')"
 done
 
-# A quick check that finds nothing wrong: the simplest real check plugin
-# (the example check-file-age), and check-procs when it is there.
-touch "$bin/heartbeat"
-declare -a cases=(
-	"check-file-age --help"
-	"check-file-age -f $bin/heartbeat -w 60"
-)
-if [ -x "$bin/check-procs" ]; then
-	cases+=("check-procs --help" "check-procs")
-fi
-if [ -x "$bin/check-log" ]; then
-	printf 'INFO ok\n' >"$bin/app.log"
-	cases+=("check-log -f $bin/app.log -p ERROR --state-dir $bin/state")
-fi
+# --help of every binary, and quick runs that find nothing wrong: the
+# simplest real check plugin (the example check-file-age), check-log on a
+# small log (it writes its position file: one fsync'd state write), and
+# check-procs when it is there. Paths are relative to the build folder.
+cd "$bin"
+touch heartbeat
+printf 'INFO ok\n' >app.log
+cases=()
+for name in check-file-age "${PLUGINS[@]}"; do cases+=("$name --help"); done
+cases+=("check-file-age -f heartbeat -w 60")
+[ -x check-log ] && cases+=("check-log -f app.log -p ERROR --state-dir state")
+[ -x check-procs ] && cases+=("check-procs")
 
 echo
 echo "## Peak RSS (KiB, highest of 20 runs; /usr/bin/time -v)"
 for c in "${cases[@]}"; do
-	for dir in "$bin" "$bin/multi"; do
+	for dir in . multi; do
 		[ -e "$dir/${c%% *}" ] || continue
 		max=0
 		for _ in $(seq 20); do
 			# shellcheck disable=SC2086 # $c is a command line
-			/usr/bin/time -v -o "$bin/time.txt" "$dir/"$c >/dev/null 2>&1 || true
-			kb=$(awk '/Maximum resident/ {print $NF}' "$bin/time.txt")
+			/usr/bin/time -v -o time.txt "$dir/"$c >/dev/null 2>&1 || true
+			kb=$(awk '/Maximum resident/ {print $NF}' time.txt)
 			[ "$kb" -gt "$max" ] && max=$kb
 		done
-		printf '%-7s %-64s %6d\n' "$([ "$dir" = "$bin" ] && echo single || echo teko)" "$c" "$max"
+		printf '%-7s %-50s %6d\n' "$([ "$dir" = . ] && echo single || echo teko)" "$c" "$max"
 	done
 done
 
@@ -63,8 +61,8 @@ echo
 echo "## Wall time (hyperfine, $RUNS runs, no shell)"
 args=()
 for c in "${cases[@]}"; do
-	args+=(-n "single: $c" "$bin/$c")
-	[ -e "$bin/multi/${c%% *}" ] && args+=(-n "teko:   $c" "$bin/multi/$c")
+	args+=(-n "single: $c" "./$c")
+	[ -e "multi/${c%% *}" ] && args+=(-n "teko:   $c" "multi/$c")
 done
-hyperfine -N --warmup 10 --runs "$RUNS" --style basic --export-markdown "$bin/times.md" -i "${args[@]}" >/dev/null
-cat "$bin/times.md"
+hyperfine -N --warmup 10 --runs "$RUNS" --style none --export-markdown times.md -i "${args[@]}" >/dev/null 2>&1
+cat times.md
