@@ -60,7 +60,7 @@ type Spec struct {
 }
 
 // Matcher finds matching lines. It keeps scratch space between calls, so
-// it is not safe for concurrent use; Clone gives another one.
+// it is not safe for concurrent use: compile one per goroutine.
 type Matcher struct {
 	spec     Spec
 	patterns []*regexp.Regexp
@@ -156,13 +156,6 @@ func compileAll(kind string, patterns []string, ignoreCase bool) ([]*regexp.Rege
 		out = append(out, re)
 	}
 	return out, nil
-}
-
-// Clone returns a Matcher with the same Spec and its own scratch space.
-func (m *Matcher) Clone() *Matcher {
-	c := *m
-	c.next = make([]int, len(m.lits))
-	return &c
 }
 
 // Prefilter describes how lines are found, for tests and diagnostics:
