@@ -42,4 +42,3 @@ var fileAge = &plugin.Plugin{
 }
 
 func main() { plugin.Main(fileAge) }
-
