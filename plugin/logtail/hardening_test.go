@@ -80,3 +80,35 @@ func TestLaterName(t *testing.T) {
 		}
 	}
 }
+
+func TestRotatedFileRotatedAgainBeforeItsLastLook(t *testing.T) {
+	h := newTailer(t)
+	h.write("app.log", "a1\n")
+	h.run("app.log")
+	h.rotateNumbered(false, "b1\n")
+	got, _ := h.run("app.log")
+	expectLines(t, got, "app.log: b1")
+	// The writer had not reopened its log yet: a2 goes to the rotated
+	// file, which is rotated once more before the next run.
+	h.append("app.log.1", "a2\n")
+	h.rotateNumbered(false, "c1\n")
+	got, rep := h.run("app.log")
+	expectLines(t, got, "app.log.2: a2", "app.log: c1")
+	expectEvent(t, rep, "app.log.2", RotatedAway)
+}
+
+func TestCopyOfAFileNotReadYetIsFound(t *testing.T) {
+	h := newTailer(t)
+	h.write("big.log", "0123456789\n")
+	h.write("app.log", "a1\n")
+	h.tl.MaxBytes = 1 // big.log spends the budget: app.log keeps offset 0
+	h.run("big.log", "app.log")
+	// A copytruncate before the next run (or during the last one) moves
+	// the unread content to app.log.1. Before the fix a position at
+	// offset 0 was never looked for by content, and a1 was lost.
+	h.rotateNumbered(true, "b1\n")
+	h.tl.MaxBytes = 0
+	got, rep := h.run("big.log", "app.log")
+	expectLines(t, got, "app.log.1: a1", "app.log: b1")
+	expectEvent(t, rep, "app.log.1", RotatedAway)
+}

@@ -112,8 +112,8 @@ func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file 
 		if !ok {
 			continue
 		}
-		for _, p := range rotatedNames(old.was, r.listDir) {
-			if isLive[p] || !laterName(old.was, old.path, p) {
+		for _, p := range rotatedNames(old.origin, r.listDir) {
+			if isLive[p] || !laterName(old.origin, old.path, p) {
 				continue
 			}
 			fl, err := r.open(p)
@@ -124,7 +124,7 @@ func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file 
 				continue
 			}
 			fl.planned = true
-			fl.event, fl.was, fl.from, fl.final, fl.rotated = RotatedAway, old.was, 0, true, true
+			fl.event, fl.was, fl.from, fl.final, fl.rotated, fl.origin = RotatedAway, old.origin, 0, true, true, old.origin
 			out = append(out, fl)
 		}
 	}
@@ -132,8 +132,8 @@ func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file 
 	// coarse to order rotations made in quick succession), else by time.
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.was == b.was && laterName(a.was, a.path, b.path) != laterName(a.was, b.path, a.path) {
-			return laterName(a.was, a.path, b.path)
+		if a.origin == b.origin && laterName(a.origin, a.path, b.path) != laterName(a.origin, b.path, a.path) {
+			return laterName(a.origin, a.path, b.path)
 		}
 		return mtimes[a].Before(mtimes[b])
 	})

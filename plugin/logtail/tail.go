@@ -434,7 +434,7 @@ func (fl *file) holds(rec Position) bool {
 // watched files not yet claimed and the rotated-looking names beside
 // rec.Path.
 func (r *run) successor(rec Position, contentOnly bool, live []*file, isLive map[string]bool) *file {
-	byContent := rec.Offset > 0 && rec.Head.Len > 0
+	byContent := rec.Head.Len > 0 // known content, even if none of it was read yet
 	if !byContent && (contentOnly || !rec.ID.Known()) {
 		return nil
 	}
