@@ -1,10 +1,12 @@
+# shellcheck shell=bash
 # Shared by the packaging scripts; sourced, not run. It sets:
 #   GO, VERSION, LDFLAGS      what to build with (the Makefile passes its own)
 #   PLUGINS                   every plugin binary name (plugins/cmd/*/main.go but teko)
 #   SOURCE_DATE_EPOCH         the commit time, so archives are reproducible
-# and defines plugin_readme NAME, the path of a plugin's README.md.
+# and defines plugin_readme NAME (the path of a plugin's README.md) and
+# build GOOS GOARCH DIR PACKAGES... (static release binaries into DIR).
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 
 GO=${GO:-go}
 VERSION=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo devel)}

@@ -5,6 +5,7 @@
 # teko. It then checks, with dpkg-deb itself, that each package holds
 # them and carries the version, and that the binary reports it.
 set -euo pipefail
+# shellcheck source=packaging/common.sh
 source "$(dirname "$0")/common.sh"
 
 OUT=${OUT:-dist}
@@ -46,8 +47,10 @@ for arch in $DEB_ARCHES; do
 		grep -Eq "^lrwxrwxrwx root/root .* \./usr/bin/$name -> teko\$" <<<"$listing" ||
 			{ echo "deb.sh: $deb lacks the symlink /usr/bin/$name -> teko" >&2; exit 1; }
 	done
-	[ "$(dpkg-deb -f "$deb" Version)" = "$DEB_VERSION" ] && [ "$(dpkg-deb -f "$deb" Architecture)" = "$arch" ] ||
-		{ echo "deb.sh: $deb has the wrong Version or Architecture" >&2; exit 1; }
+	if [ "$(dpkg-deb -f "$deb" Version)" != "$DEB_VERSION" ] || [ "$(dpkg-deb -f "$deb" Architecture)" != "$arch" ]; then
+		echo "deb.sh: $deb has the wrong Version or Architecture" >&2
+		exit 1
+	fi
 	if [ "$arch" = "$(dpkg --print-architecture 2>/dev/null)" ]; then
 		dpkg-deb -x "$deb" "$work/x-$arch"
 		got=$("$work/x-$arch/usr/bin/${PLUGINS[0]}" --version)

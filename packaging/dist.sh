@@ -8,6 +8,7 @@
 # Archives are reproducible: sorted entries, owner root, the last
 # commit's time as every file's time.
 set -euo pipefail
+# shellcheck source=packaging/common.sh
 source "$(dirname "$0")/common.sh"
 
 OUT=${OUT:-dist}

@@ -10,6 +10,7 @@
 # The binaries are built as releases are (static, -trimpath, -s -w).
 # Install the tools with: apt-get install -y hyperfine time
 set -euo pipefail
+# shellcheck source=packaging/common.sh
 source "$(dirname "$0")/common.sh"
 
 RUNS=${RUNS:-100}
