@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -106,7 +107,7 @@ func sample(p *plugin.Plugin, dir string) ([]string, func(), error) {
 	if !ok {
 		return nil, func() {}, nil
 	}
-	sampleDir := dir + string(os.PathSeparator) + "sample"
+	sampleDir := filepath.Join(dir, "sample")
 	if err := os.Mkdir(sampleDir, 0o755); err != nil {
 		return nil, nil, err
 	}
@@ -232,7 +233,7 @@ func checkHelp(p *plugin.Plugin, dir string) error {
 			ps.addf("--help does not document %s", s)
 		}
 	}
-	if !strings.Contains(help.stdout, p.Description) || p.Description == "" {
+	if p.Description == "" || !strings.Contains(strings.Join(strings.Fields(help.stdout), " "), strings.Join(strings.Fields(p.Description), " ")) {
 		ps.addf("--help does not show the plugin's description %q", p.Description)
 	}
 	return ps.err()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -55,8 +56,8 @@ func checkCheckRun(p *plugin.Plugin, dir string, args []string) error {
 
 func checkMetricRun(p *plugin.Plugin, c plugin.Collector, dir string, args []string) error {
 	var ps problems
-	ps.add(checkMetricPrefix(p, dir+"/default", c.Prefix(), args))
-	ps.add(checkMetricPrefix(p, dir+"/prefixed", "conformance", append([]string{"--metric-key-prefix", "conformance"}, args...)))
+	ps.add(checkMetricPrefix(p, filepath.Join(dir, "default"), c.Prefix(), args))
+	ps.add(checkMetricPrefix(p, filepath.Join(dir, "prefixed"), "conformance", append([]string{"--metric-key-prefix", "conformance"}, args...)))
 	return ps.err()
 }
 
