@@ -1,0 +1,333 @@
+package checkprocs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/teko-dev/teko/checkers"
+	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugins/checkprocs/proctable"
+)
+
+// Plugin is check-procs.
+var Plugin = &plugin.Plugin{
+	Name:        "check-procs",
+	Title:       "PROCS",
+	Description: "counts the running processes that match a pattern or a name",
+	New:         func() any { return &options{} },
+}
+
+// defaultUnder is the default of -W and -C: nothing running is CRITICAL.
+const defaultUnder = 1
+
+// options are check-procs's flags: the old check-procs's names and
+// meanings, plus exact names, pid files, Nagios ranges and resource
+// filters whose names say their direction.
+type options struct {
+	Patterns []string `short:"p" long:"pattern" value-name:"RE" description:"count the processes whose command line (argv joined by spaces) matches RE; repeat to count several, each judged on its own (the worst status wins)"`
+	Names    []string `short:"n" long:"name" value-name:"NAME" description:"count the processes whose name (the executable's base name, not its arguments) is exactly NAME; repeatable, each judged on its own like -p"`
+	Exclude  []string `short:"x" long:"exclude-pattern" value-name:"RE" description:"leave out the processes whose command line matches RE; repeatable"`
+
+	WarningOver   countLimit `short:"w" long:"warning-over" value-name:"N|RANGE" description:"WARNING when more than N processes are counted; a Nagios range (4:8, ~:2, @0:3) sets the whole warning range instead"`
+	CriticalOver  countLimit `short:"c" long:"critical-over" value-name:"N|RANGE" description:"CRITICAL when more than N processes are counted; a Nagios range sets the whole critical range instead"`
+	WarningUnder  count      `short:"W" long:"warning-under" value-name:"N" description:"WARNING when fewer than N processes are counted; 0 turns it off (default 1)"`
+	CriticalUnder count      `short:"C" long:"critical-under" value-name:"N" description:"CRITICAL when fewer than N processes are counted; 0 turns it off (default 1: nothing running is CRITICAL)"`
+
+	Users    []string `short:"u" long:"user" value-name:"USER" description:"count only processes whose effective user is USER, a name of any length or a numeric uid; repeat to allow several"`
+	UsersNot []string `short:"U" long:"user-not" value-name:"USER" description:"leave out processes whose effective user is USER (name or uid); repeatable"`
+	States   string   `short:"s" long:"state" value-name:"LETTERS" description:"count only processes in one of these states, e.g. Z or DZ (the first letter of ps's STAT)"`
+	PPID     count    `long:"ppid" value-name:"PID" description:"count only children of process PID"`
+	PIDFile  string   `long:"pid-file" value-name:"FILE" description:"count only the process whose PID the file holds; a missing pid file, or one naming a process that is not running, is CRITICAL"`
+	FilePID  string   `short:"f" long:"file-pid" value-name:"PID|FILE" description:"count only the process with this PID (as the old check-procs); a value that is not a number is read as --pid-file"`
+
+	EsecOver     seconds `short:"e" long:"esec-over" value-name:"SECONDS" description:"count only processes running for longer than SECONDS (or a duration: 5m, 2h)"`
+	EsecUnder    seconds `short:"E" long:"esec-under" value-name:"SECONDS" description:"count only processes running for less than SECONDS (or a duration)"`
+	CPUOver      seconds `short:"i" long:"cpu-over" value-name:"SECONDS" description:"count only processes that have used more than SECONDS of CPU time (as the old check-procs)"`
+	CPUUnder     seconds `short:"I" long:"cpu-under" value-name:"SECONDS" description:"count only processes that have used less than SECONDS of CPU time"`
+	PCPUOver     percent `long:"pcpu-over" value-name:"PERCENT" description:"count only processes whose %CPU, CPU time over elapsed time as ps computes it, is above PERCENT"`
+	PCPUUnder    percent `long:"pcpu-under" value-name:"PERCENT" description:"count only processes whose %CPU is below PERCENT"`
+	RSSOver      size    `long:"rss-over" value-name:"SIZE" description:"count only processes whose resident size is above SIZE: KiB as ps shows RSS, or with a unit (512MiB, 2G)"`
+	RSSUnder     size    `long:"rss-under" value-name:"SIZE" description:"count only processes whose resident size is below SIZE"`
+	VSZOver      size    `long:"vsz-over" value-name:"SIZE" description:"count only processes whose virtual size is above SIZE: KiB as ps shows VSZ, or with a unit"`
+	VSZUnder     size    `long:"vsz-under" value-name:"SIZE" description:"count only processes whose virtual size is below SIZE"`
+	ThreadsOver  count   `long:"threads-over" value-name:"N" description:"count only processes with more than N threads"`
+	ThreadsUnder count   `long:"threads-under" value-name:"N" description:"count only processes with fewer than N threads"`
+
+	MatchSelf   bool `short:"m" long:"match-self" description:"count this check's own process too"`
+	MatchParent bool `short:"M" long:"match-parent" description:"count the processes that run this check (its parent, a wrapping sh -c, sudo or timeout) too"`
+
+	// The old check-procs's deprecated spellings, and its size filters,
+	// which did the opposite of their help text: refused with a pointer
+	// to the flags that say their direction.
+	WarnOver   countLimit `long:"warn-over" hidden:"true" description:"old spelling of --warning-over"`
+	WarnUnder  count      `long:"warn-under" hidden:"true" description:"old spelling of --warning-under"`
+	OldVSZ     string     `short:"z" long:"virtual-memory-size" hidden:"true" description:"refused: use --vsz-over or --vsz-under"`
+	OldRSS     string     `short:"r" long:"resident-set-size" hidden:"true" description:"refused: use --rss-over or --rss-under"`
+	OldPCPU    string     `short:"P" long:"proportional-set-size" hidden:"true" description:"refused: use --pcpu-over or --pcpu-under"`
+	OldThreads string     `short:"T" long:"thread-count" hidden:"true" description:"refused: use --threads-over or --threads-under"`
+
+	m *matcher // built by Validate
+}
+
+// Validate checks the options as a whole and builds the matcher.
+func (o *options) Validate() error {
+	for _, old := range []struct{ value, flag, over, under string }{
+		{o.OldVSZ, "-z/--virtual-memory-size", "--vsz-over", "--vsz-under"},
+		{o.OldRSS, "-r/--resident-set-size", "--rss-over", "--rss-under"},
+		{o.OldPCPU, "-P/--proportional-set-size", "--pcpu-over", "--pcpu-under"},
+		{o.OldThreads, "-T/--thread-count", "--threads-over", "--threads-under"},
+	} {
+		if old.value != "" {
+			return fmt.Errorf("%s is not supported: the old check-procs counted the processes at or below the value although its help said above; say which you mean with %s or %s", old.flag, old.over, old.under)
+		}
+	}
+	if !o.WarningOver.set {
+		o.WarningOver = o.WarnOver
+	}
+	if !o.WarningUnder.set {
+		o.WarningUnder = o.WarnUnder
+	}
+	warning, err := thresholds("warning", "-w/--warning-over", "-W/--warning-under", o.WarningOver, o.WarningUnder)
+	if err != nil {
+		return err
+	}
+	critical, err := thresholds("critical", "-c/--critical-over", "-C/--critical-under", o.CriticalOver, o.CriticalUnder)
+	if err != nil {
+		return err
+	}
+	m := &matcher{}
+	for _, p := range o.Patterns {
+		s, err := patternSelector(p)
+		if err != nil {
+			return fmt.Errorf("--pattern %q: %v", p, err)
+		}
+		m.selectors = append(m.selectors, s)
+	}
+	for _, n := range o.Names {
+		if n == "" {
+			return errors.New("--name: empty name")
+		}
+		m.selectors = append(m.selectors, nameSelector(n))
+	}
+	if len(m.selectors) == 0 {
+		m.selectors = []selector{{}}
+	}
+	for i := range m.selectors {
+		m.selectors[i].thresholds = checkers.Thresholds{Warning: warning, Critical: critical}
+	}
+	if err := o.addFilters(m); err != nil {
+		return err
+	}
+	if o.PIDFile != "" && o.FilePID != "" {
+		return errors.New("give --pid-file or -f/--file-pid, not both")
+	}
+	o.m = m
+	return nil
+}
+
+// thresholds turns the over and under flags of one level into a Nagios
+// range on the count, or nil when no count can alert.
+func thresholds(level, overFlag, underFlag string, over countLimit, under count) (*checkers.Range, error) {
+	if over.isRng {
+		if under.set {
+			return nil, fmt.Errorf("%s is a range, which gives both bounds: leave out %s", overFlag, underFlag)
+		}
+		r := over.rng
+		return &r, nil
+	}
+	r := checkers.Range{Start: defaultUnder, End: math.Inf(1)}
+	if under.set {
+		r.Start = float64(under.n)
+	}
+	if over.set {
+		r.End = float64(over.over)
+	}
+	if r.Start > r.End {
+		given := ""
+		if !under.set {
+			given = " (its default)"
+		}
+		return nil, fmt.Errorf("%s %s%s and %s %d leave no count that is not %s", underFlag, checkers.FormatNumber(r.Start), given, overFlag, over.over, strings.ToUpper(level))
+	}
+	if r.Start <= 0 && math.IsInf(r.End, 1) {
+		return nil, nil
+	}
+	return &r, nil
+}
+
+// readPIDFile returns the PID a pid file holds. A missing file is a
+// *checkers.Result (CRITICAL: the daemon is not running); a file that
+// cannot be read or holds no PID is an error (UNKNOWN).
+func readPIDFile(name string) (int, *checkers.Result, error) {
+	b, err := os.ReadFile(name)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, checkers.NewResult(checkers.Critical, "pid file %s does not exist", name), nil
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("pid file: %v", err)
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil || pid <= 0 {
+		return 0, nil, fmt.Errorf("pid file %s holds %q, not a process ID", name, truncate(first, 40))
+	}
+	return pid, nil, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// Check counts the processes and judges each count.
+func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.Result, error) {
+	if o.m == nil { // options not validated: build them now
+		if err := o.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	m := *o.m
+	if err := o.addUserFilters(&m); err != nil {
+		return nil, err
+	}
+	pidFile := o.PIDFile
+	if o.FilePID != "" {
+		if pid, err := strconv.Atoi(o.FilePID); err == nil && pid > 0 {
+			m.restrictTo(pid, "with PID "+o.FilePID)
+		} else {
+			pidFile = o.FilePID
+		}
+	}
+	if pidFile != "" {
+		pid, res, err := readPIDFile(pidFile)
+		if res != nil || err != nil {
+			return res, err
+		}
+		m.restrictTo(pid, fmt.Sprintf("with PID %d from %s", pid, pidFile))
+	}
+
+	need := m.need() | proctable.PPID | proctable.Args
+	t, err := proctable.Read(ctx, need)
+	if err != nil {
+		return nil, err
+	}
+	if pidFile != "" {
+		if res := stalePIDFile(t, m.pid, pidFile); res != nil {
+			return res, nil
+		}
+	}
+	m.skip = map[int]bool{}
+	if !o.MatchSelf {
+		m.skip[os.Getpid()] = true
+	}
+	if !o.MatchParent {
+		for _, pid := range runners(t, os.Getpid(), os.Args[1:]) {
+			m.skip[pid] = true
+		}
+	}
+	tl, err := m.count(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if tl.unreadable > 0 {
+		inv.Warnf("%d processes could not be read and were not counted; the first: %v", tl.unreadable, tl.firstErr)
+	}
+	return report(&m, tl), nil
+}
+
+// stalePIDFile returns a CRITICAL result when the process a pid file
+// names is not running, or has exited and is a zombie.
+func stalePIDFile(t *proctable.Table, pid int, file string) *checkers.Result {
+	p := t.Find(pid)
+	if p == nil || errors.Is(p.Load(proctable.PPID), proctable.ErrGone) {
+		return checkers.NewResult(checkers.Critical, "pid file %s names PID %d, which is not running (stale pid file)", file, pid)
+	}
+	if p.Loaded()&proctable.State != 0 && p.State == 'Z' {
+		return checkers.NewResult(checkers.Critical, "pid file %s names PID %d, which has exited (a zombie)", file, pid)
+	}
+	return nil
+}
+
+// report builds the result: one sub-result and one perfdata value per
+// selector, the worst status overall.
+func report(m *matcher, tl tally) *checkers.Result {
+	res := checkers.NewResult(checkers.OK, "")
+	if len(m.filters) > 0 {
+		var phrases []string
+		for _, f := range m.filters {
+			phrases = append(phrases, f.phrase)
+		}
+		res.AddDetail("counting only processes %s", strings.Join(phrases, ", "))
+	}
+	if tl.unreadable > 0 {
+		res.AddDetail("%d processes could not be read and were not counted (%v)", tl.unreadable, tl.firstErr)
+	}
+	summaries := make([]string, len(m.selectors))
+	for i, s := range m.selectors {
+		n := tl.counts[i]
+		st := s.thresholds.Status(float64(n))
+		summaries[i] = describe(n, s.desc) + expectation(s.thresholds, st, float64(n))
+		sub := checkers.NewResult(st, "%s", summaries[i])
+		label := "procs"
+		if len(m.selectors) > 1 {
+			label = fmt.Sprintf("procs_%d", i+1)
+		}
+		sub.AddPerfdata(checkers.Perfdata{Label: label, Value: float64(n), Warn: s.thresholds.Warning, Crit: s.thresholds.Critical, Min: checkers.Float(0)})
+		res.Add(sub)
+	}
+	res.Summary = strings.Join(summaries, "; ")
+	return res
+}
+
+// describe says how many processes were counted: "3 processes matching
+// /nginx/", "1 process named sshd", "250 processes".
+func describe(n int, desc string) string {
+	noun := "processes"
+	if n == 1 {
+		noun = "process"
+	}
+	if desc == "" {
+		return fmt.Sprintf("%d %s", n, noun)
+	}
+	return fmt.Sprintf("%d %s %s", n, noun, desc)
+}
+
+// expectation says, for a count that alerts, what was expected:
+// " (expected at least 1)", " (expected at most 8)".
+func expectation(t checkers.Thresholds, st checkers.Status, v float64) string {
+	r := t.Warning
+	if st == checkers.Critical {
+		r = t.Critical
+	}
+	if st == checkers.OK || r == nil {
+		return ""
+	}
+	switch {
+	case r.Inside:
+		return fmt.Sprintf(" (expected outside %s)", rangeText(r))
+	case v < r.Start && math.IsInf(r.End, 1):
+		return fmt.Sprintf(" (expected at least %s)", checkers.FormatNumber(r.Start))
+	case v > r.End && r.Start <= 0:
+		return fmt.Sprintf(" (expected at most %s)", checkers.FormatNumber(r.End))
+	}
+	return fmt.Sprintf(" (expected %s to %s)", checkers.FormatNumber(r.Start), checkers.FormatNumber(r.End))
+}
+
+// rangeText writes an "@" range's inner part for the message: "0 to 3".
+func rangeText(r *checkers.Range) string {
+	start := checkers.FormatNumber(r.Start)
+	if math.IsInf(r.Start, -1) {
+		start = "0"
+	}
+	if math.IsInf(r.End, 1) {
+		return start + " or more"
+	}
+	return start + " to " + checkers.FormatNumber(r.End)
+}
