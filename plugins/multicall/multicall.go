@@ -58,8 +58,10 @@ func (m *Program) Lookup(name string) *plugin.Plugin {
 // list, the version or a usage error) and returns a nil plugin and the
 // exit code.
 func (m *Program) pick(argv []string, stdout io.Writer) (*plugin.Plugin, []string, int) {
+	calledAs := m.Name
 	if len(argv) > 0 {
-		if p := m.Lookup(commandName(argv[0])); p != nil {
+		calledAs = commandName(argv[0])
+		if p := m.Lookup(calledAs); p != nil {
 			return p, argv[1:], 0 // called through a symlink named after the plugin
 		}
 		argv = argv[1:]
@@ -80,7 +82,15 @@ func (m *Program) pick(argv []string, stdout io.Writer) (*plugin.Plugin, []strin
 		if p := m.Lookup(name); p != nil {
 			return p, argv[1:], 0
 		}
-		m.usageError(stdout, fmt.Sprintf("unknown plugin %q (%s --help lists them)", name, m.Name))
+		reason := fmt.Sprintf("unknown plugin %q", name)
+		switch {
+		case strings.HasPrefix(name, "-") && calledAs != m.Name:
+			// most likely a symlink left behind for a plugin this build lacks
+			reason = fmt.Sprintf("unknown plugin %q", calledAs)
+		case strings.HasPrefix(name, "-"):
+			reason = fmt.Sprintf("unknown option %q: the first argument is a plugin name", name)
+		}
+		m.usageError(stdout, fmt.Sprintf("%s (%s --help lists them)", reason, m.Name))
 		return nil, nil, int(checkers.Unknown)
 	}
 }

@@ -103,6 +103,15 @@ func TestUnknownPlugin(t *testing.T) {
 	assert.Equal(t, 3, code)
 	assert.Equal(t, "teko UNKNOWN: unknown plugin \"check-nothing\" (teko --help lists them)\n", out)
 
+	code, out, _ = run("teko", "-w", "x")
+	assert.Equal(t, 3, code)
+	assert.Equal(t, "teko UNKNOWN: unknown option \"-w\": the first argument is a plugin name (teko --help lists them)\n", out)
+
+	// A symlink left behind for a plugin this build does not have.
+	code, out, _ = run("/usr/bin/check-gone", "-w", "x")
+	assert.Equal(t, 3, code)
+	assert.Equal(t, "teko UNKNOWN: unknown plugin \"check-gone\" (teko --help lists them)\n", out)
+
 	// A symlink with an unknown name reads its first argument instead.
 	code, out, _ = run("/opt/check-renamed", "check-echo")
 	assert.Equal(t, 1, code)
