@@ -13,11 +13,13 @@ package all
 import (
 	"github.com/teko-dev/teko/plugin"
 	"github.com/teko-dev/teko/plugins/checklog"
+	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
 )
 
 // Plugins lists every official plugin, sorted by name.
 var Plugins = []*plugin.Plugin{
 	checklog.Plugin,
+	checkprocs.Plugin,
 	metricsnginx.Plugin,
 }
