@@ -7,7 +7,7 @@ LDFLAGS     := -s -w -X github.com/teko-dev/teko/plugin.Version=$(VERSION)
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 CROSS       := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64 freebsd/amd64 freebsd/arm64
 
-.PHONY: all build demo test lint cross bench bench-check-log bench-check-procs help
+.PHONY: all build demo test lint cross bench bench-check-log bench-check-procs fuzz soak help
 
 all: build
 
@@ -49,6 +49,14 @@ bench-check-log:
 ## bench-check-procs: check-procs against pgrep with 5,000 extra processes
 bench-check-procs:
 	plugins/checkprocs/bench/bench.sh
+
+## fuzz: every fuzz target for FUZZTIME each (default 1m); CI runs scripts/fuzz-smoke.sh (3s each)
+fuzz:
+	FUZZTIME=$${FUZZTIME:-1m} scripts/fuzz-smoke.sh
+
+## soak: the check-log soak test for TEKO_SOAK_DURATION per rotation style (default 3m)
+soak:
+	TEKO_SOAK_DURATION=$${TEKO_SOAK_DURATION:-3m} $(GO) test -race -count=1 -v -run '^TestSoak' -timeout 30m ./soak
 
 help:
 	@grep -h '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /'
