@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # dist.sh builds the release files into OUT (default dist/):
-#   teko_VERSION_OS_ARCH.tar.gz (.zip for windows) for each of PLATFORMS:
+#   teko_VERSION_OS_ARCH.tar.gz (.zip for windows, written by zipdir) for each of PLATFORMS:
 #     every single plugin binary, teko, LICENSE, README.md and each
 #     plugin's README as doc/NAME.md, under a folder of the same name;
 #   the .deb packages (deb.sh);
@@ -33,7 +33,7 @@ for platform in $PLATFORMS; do
 	chmod -R u=rwX,go=rX "$dir"
 	find "$dir" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 	if [ "$goos" = windows ]; then
-		(cd "$work" && find "$name" -print | LC_ALL=C sort | TZ=UTC zip -X -q -9 "$OUT/$name.zip" -@)
+		"$GO" run ./packaging/zipdir "$OUT/$name.zip" "$dir"
 	else
 		tar -C "$work" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$SOURCE_DATE_EPOCH" \
 			-cf - "$name" | gzip -9n >"$OUT/$name.tar.gz"
