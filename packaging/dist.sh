@@ -43,5 +43,9 @@ done
 
 OUT=$OUT packaging/deb.sh
 
-(cd "$OUT" && sha256sum -- *.tar.gz *.zip *.deb >SHA256SUMS && sha256sum --check --quiet SHA256SUMS)
+cd "$OUT"
+shopt -s nullglob
+files=(*.tar.gz *.zip *.deb)
+sha256sum -- "${files[@]}" >SHA256SUMS
+sha256sum --check --quiet SHA256SUMS
 echo "$OUT/SHA256SUMS"
