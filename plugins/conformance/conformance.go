@@ -130,13 +130,12 @@ func (ps *problems) addf(format string, args ...any) {
 
 func (ps problems) err() error { return errors.Join(ps...) }
 
-// reserved are the flags the runtime gives every plugin.
-var reserved = map[string]bool{"h": true, "help": true, "V": true, "version": true, "t": true, "timeout": true}
-
-// reservedCheck and reservedMetric are the runtime's flags for one kind.
+// reserved are the flags the runtime gives every plugin, and
+// runtimeOnly those it gives one kind of plugin: --format to checks,
+// --metric-key-prefix to metric plugins.
 var (
-	reservedCheck  = []string{"format"}
-	reservedMetric = []string{"metric-key-prefix"}
+	reserved    = map[string]bool{"h": true, "help": true, "V": true, "version": true, "t": true, "timeout": true}
+	runtimeOnly = map[string]bool{"format": true, "metric-key-prefix": true}
 )
 
 // Flag is one option of a plugin's own options struct.
@@ -205,10 +204,8 @@ func checkHelp(p *plugin.Plugin, dir string) error {
 		if reserved[f.Long] || reserved[f.Short] {
 			ps.addf("%s takes a name the runtime reserves (-h/--help, -V/--version, -t/--timeout)", f.Spelling())
 		}
-		for _, name := range append(reservedCheck, reservedMetric...) {
-			if f.Long == name {
-				ps.addf("%s is a runtime flag; the plugin must not declare it", f.Spelling())
-			}
+		if runtimeOnly[f.Long] {
+			ps.addf("%s is a runtime flag; the plugin must not declare it", f.Spelling())
 		}
 		if strings.TrimSpace(f.Description) == "" {
 			ps.addf("%s has no description", f.Spelling())
