@@ -312,12 +312,10 @@ func expectation(t checkers.Thresholds, st checkers.Status, v float64) string {
 	switch {
 	case r.Inside:
 		return fmt.Sprintf(" (expected outside %s)", rangeText(r))
-	case v < r.Start && math.IsInf(r.End, 1):
+	case v < r.Start:
 		return fmt.Sprintf(" (expected at least %s)", checkers.FormatNumber(r.Start))
-	case v > r.End && r.Start <= 0:
-		return fmt.Sprintf(" (expected at most %s)", checkers.FormatNumber(r.End))
 	}
-	return fmt.Sprintf(" (expected %s to %s)", checkers.FormatNumber(r.Start), checkers.FormatNumber(r.End))
+	return fmt.Sprintf(" (expected at most %s)", checkers.FormatNumber(r.End))
 }
 
 // rangeText writes an "@" range's inner part for the message: "0 to 3".

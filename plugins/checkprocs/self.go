@@ -36,14 +36,20 @@ func runners(t *proctable.Table, self int, args []string) []int {
 	return chain[:top]
 }
 
+// shellQuotes are the characters a shell removes from a command line.
+var shellQuotes = strings.NewReplacer(`'`, "", `"`, "", `\`, "")
+
 // holdsArgs tells whether the command line cmdline holds every one of
-// args, in order. Quotes and escapes that a shell removed do not get in
-// the way: "sh -c 'check-procs -p \"a b\"'" holds -p and "a b".
+// args, in order. Quotes and backslashes are ignored on both sides, as a
+// shell removes them: "sh -c 'check-procs --pattern=\"a b\"'" holds
+// --pattern=a b.
 func holdsArgs(cmdline string, args []string) bool {
 	if len(args) == 0 {
 		return false
 	}
+	cmdline = shellQuotes.Replace(cmdline)
 	for _, a := range args {
+		a = shellQuotes.Replace(a)
 		i := strings.Index(cmdline, a)
 		if i < 0 {
 			return false

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"syscall"
@@ -187,7 +188,11 @@ func (s *procSource) loadStat(p *Process) error {
 	if field <= 24 {
 		return fmt.Errorf("reading %s/%d/stat: only %d fields", s.root, p.PID, field-1)
 	}
-	p.CPUTime = ticks(utime + stime)
+	cpu := utime + stime
+	if cpu < utime {
+		cpu = math.MaxUint64 // the sum overflowed
+	}
+	p.CPUTime = ticks(cpu)
 	if err := s.readUptime(); err != nil {
 		return err
 	}
@@ -209,7 +214,11 @@ func atou(b []byte) uint64 {
 }
 
 func ticks(n uint64) time.Duration {
-	return time.Duration(n) * (time.Second / userHZ)
+	const tick = time.Second / userHZ
+	if n > math.MaxInt64/uint64(tick) {
+		return math.MaxInt64 // no real process; never a negative time
+	}
+	return time.Duration(n) * tick
 }
 
 // readUptime reads the time since boot from /proc/uptime, once.
