@@ -2,6 +2,7 @@ package proctable
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -62,33 +63,68 @@ func parsePSLine(line string, threads bool) (Process, error) {
 }
 
 // parseClock reads ps's times: [[dd-]hh:]mm:ss[.cc], where the minutes
-// may exceed 59 when there is no hour field.
+// may exceed 59 when there is no hour field. Every part is plain digits.
 func parseClock(s string) (time.Duration, error) {
+	bad := fmt.Errorf("%q is not a time", s)
 	var days int64
 	if d, rest, ok := strings.Cut(s, "-"); ok {
-		v, err := strconv.ParseInt(d, 10, 64)
-		if err != nil {
-			return 0, err
+		v, ok := digits(d)
+		if !ok {
+			return 0, bad
+		}
+		if v > maxClockField/int64(24*time.Hour) {
+			return 0, bad
 		}
 		days, s = v, rest
 	}
 	parts := strings.Split(s, ":")
 	if len(parts) < 2 || len(parts) > 3 {
-		return 0, fmt.Errorf("%q is not a time", s)
+		return 0, bad
 	}
-	secs, err := strconv.ParseFloat(parts[len(parts)-1], 64)
-	if err != nil {
-		return 0, err
+	whole, frac, _ := strings.Cut(parts[len(parts)-1], ".")
+	secs, ok := digits(whole)
+	if !ok {
+		return 0, bad
 	}
-	total := time.Duration(secs * float64(time.Second))
+	total := time.Duration(secs) * time.Second
+	if frac != "" {
+		f, ok := digits(frac)
+		if !ok || len(frac) > 9 {
+			return 0, bad
+		}
+		for range 9 - len(frac) {
+			f *= 10
+		}
+		total += time.Duration(f)
+	}
 	unit := time.Minute
 	for i := len(parts) - 2; i >= 0; i-- {
-		v, err := strconv.ParseInt(parts[i], 10, 64)
-		if err != nil {
-			return 0, err
+		v, ok := digits(parts[i])
+		if !ok || v > maxClockField/int64(unit) {
+			return 0, bad
 		}
 		total += time.Duration(v) * unit
 		unit *= 60
 	}
 	return total + time.Duration(days)*24*time.Hour, nil
+}
+
+// maxClockField bounds each of a time's day, hour and minute terms, so
+// that their sum with the seconds (at most 9 digits) cannot overflow.
+const maxClockField = math.MaxInt64 / 4
+
+// digits reads a number of at most 9 decimal digits: ps's fields are
+// small, and the limit keeps every sum far from overflowing.
+func digits(s string) (int64, bool) {
+	if s == "" || len(s) > 9 {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(s[i]-'0')
+	}
+	return v, true
 }
