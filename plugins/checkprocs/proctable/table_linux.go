@@ -232,7 +232,7 @@ func (s *procSource) readUptime() error {
 	}
 	first, _, _ := bytes.Cut(bytes.TrimSpace(b), []byte(" "))
 	secs, err := strconv.ParseFloat(string(first), 64)
-	if err != nil {
+	if err != nil || !(secs >= 0 && secs < math.MaxInt64/float64(time.Second)) {
 		return fmt.Errorf("reading %s/uptime: %q is not a number of seconds", s.root, first)
 	}
 	s.uptime = time.Duration(secs * float64(time.Second))
