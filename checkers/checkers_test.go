@@ -150,6 +150,7 @@ func TestRenderPipeCannotBreakPerfdata(t *testing.T) {
 	out := render(t, r, FormatNagios)
 	assert.Equal(t, "PROCS WARNING: matched a¦b | n=1\nline with ¦ pipe and a newline\n", out)
 	assert.Equal(t, 1, strings.Count(out, "|"))
+	assert.Equal(t, "PROCS WARNING: matched a|b\nline with | pipe and a newline\n", render(t, r, FormatMackerel), "no perfdata to protect: the text stays as written")
 }
 
 func TestRenderFitsTheAgentLimit(t *testing.T) {

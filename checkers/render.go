@@ -34,8 +34,11 @@ func (f *Format) UnmarshalFlag(text string) error {
 
 // Render writes r for the plugin called name (e.g. "LOG") in format f.
 // Text formats fit within MessageLimit bytes: detail lines that do not
-// fit are replaced by a marker "… (N more lines)"; a "|" in the text
-// becomes "¦" so that it cannot start the perfdata.
+// fit are replaced by a marker "… (N more lines)"; a line break in the
+// text becomes a space. In the nagios format a "|" in the text becomes
+// "¦" so that it cannot start the perfdata; the mackerel format, which has
+// no perfdata, keeps it (a pattern reads /ERROR|FATAL/, as operators
+// wrote it).
 func (r *Result) Render(w io.Writer, name string, f Format) error {
 	if f == FormatJSON {
 		return r.renderJSON(w, name)
@@ -46,21 +49,25 @@ func (r *Result) Render(w io.Writer, name string, f Format) error {
 			perf = append(perf, p.String())
 		}
 	}
-	_, err := io.WriteString(w, fitText(headLine(name, r), perf, r.lines(), MessageLimit))
+	_, err := io.WriteString(w, fitText(f, headLine(f, name, r), perf, r.lines(), MessageLimit))
 	return err
 }
 
-func headLine(name string, r *Result) string {
-	head := r.Status.String() + ": " + oneLine(r.Summary)
+func headLine(f Format, name string, r *Result) string {
+	head := r.Status.String() + ": " + oneLine(f, r.Summary)
 	if name != "" {
 		head = name + " " + head
 	}
 	return head
 }
 
-// oneLine makes plugin text safe for a single output line.
-func oneLine(s string) string {
-	return strings.ReplaceAll(lineBreaks.Replace(s), "|", "¦")
+// oneLine makes plugin text safe for a single output line of format f.
+func oneLine(f Format, s string) string {
+	s = lineBreaks.Replace(s)
+	if f == FormatNagios {
+		s = strings.ReplaceAll(s, "|", "¦")
+	}
+	return s
 }
 
 var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
@@ -68,7 +75,7 @@ var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 // fitText assembles the output: the head line (plus " | perfdata"), then
 // as many detail lines as fit in limit bytes, then a marker counting the
 // lines left out. Perfdata that does not fit is dropped from the end.
-func fitText(head string, perf []string, details []string, limit int) string {
+func fitText(f Format, head string, perf []string, details []string, limit int) string {
 	reserve := 0 // room for the marker, should no detail line fit
 	if len(details) > 0 {
 		reserve = len(moreLines(len(details)))
@@ -86,7 +93,7 @@ func fitText(head string, perf []string, details []string, limit int) string {
 	b.WriteString(perfText)
 	b.WriteByte('\n')
 	for i, d := range details {
-		line := oneLine(d) + "\n"
+		line := oneLine(f, d) + "\n"
 		rest := len(details) - i - 1
 		need := len(line)
 		if rest > 0 {

@@ -114,19 +114,23 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 	if _, err := parser.AddGroup("Options", "", pr.opts); err != nil {
 		return nil, "", fmt.Errorf("plugin %s: %v", p.Name, err)
 	}
-	var extra []any
+	type group struct {
+		title string
+		data  any
+	}
+	var groups []group
 	if isMetric {
 		pr.metric.Prefix = collector.Prefix()
-		extra = append(extra, &pr.metric)
+		groups = append(groups, group{"Metric Options", &pr.metric})
 		if parser.FindOptionByLongName("state-dir") == nil {
-			extra = append(extra, &StateOptions{})
+			groups = append(groups, group{"State Options", &StateOptions{}})
 		}
 	} else {
-		extra = append(extra, &pr.check)
+		groups = append(groups, group{"Output Options", &pr.check})
 	}
-	extra = append(extra, &pr.common)
-	for _, e := range extra {
-		if _, err := parser.AddGroup("Common Options", "", e); err != nil {
+	groups = append(groups, group{"Runtime Options", &pr.common})
+	for _, g := range groups {
+		if _, err := parser.AddGroup(g.title, "", g.data); err != nil {
 			return nil, "", fmt.Errorf("plugin %s: %v", p.Name, err)
 		}
 	}

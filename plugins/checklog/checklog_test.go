@@ -179,7 +179,7 @@ func TestReturnShowsLinesOldestFirstUnderTheirFile(t *testing.T) {
 	d.append("a.log", "ERROR a1 | with a bar\nINFO\nERROR a2\n")
 	d.append("b.log", "ERROR b1\n")
 	r := d.run(args...)
-	want := fmt.Sprintf("LOG CRITICAL: 3 warnings, 3 criticals for pattern /ERROR/.\n[%s]\nERROR a1 ¦ with a bar\nERROR a2\n[%s]\nERROR b1\n", d.path("a.log"), d.path("b.log"))
+	want := fmt.Sprintf("LOG CRITICAL: 3 warnings, 3 criticals for pattern /ERROR/.\n[%s]\nERROR a1 | with a bar\nERROR a2\n[%s]\nERROR b1\n", d.path("a.log"), d.path("b.log"))
 	if r.Stdout != want {
 		t.Fatalf("got\n%s\nwant\n%s", r.Stdout, want)
 	}
