@@ -21,14 +21,13 @@ func FuzzProcFiles(f *testing.F) {
 	f.Add([]byte("1 (systemd) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 9 10 11\n"), []byte("Uid:\t0\t0\t0\t0\n"), []byte(""), []byte("5.5 1\n"))
 	f.Add([]byte("7 (x"), []byte("Uid:"), []byte("\x00\x00"), []byte("nan"))
 	f.Add([]byte("7 () Z 1 1 1 0 0 0 0 0 0 0 99999999999999999999 1 0 0 0 0 1 0 1 1 1"), []byte("\nUid: 5 6\n"), []byte("a\x00b"), []byte("1e300"))
+	root := f.TempDir() // one fake tree per fuzzing process, rewritten for each input
+	if err := os.Mkdir(filepath.Join(root, "1"), 0o755); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, stat, status, cmdline, uptime []byte) {
-		root := t.TempDir()
 		for name, content := range map[string][]byte{"1/stat": stat, "1/status": status, "1/cmdline": cmdline, "uptime": uptime} {
-			path := filepath.Join(root, name)
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(path, content, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(root, name), content, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
