@@ -10,9 +10,10 @@
 //     reported add up to the matching lines written: exactly for rename
 //     rotation; for copytruncate, missing only lines written between a
 //     copy and its truncate, which the test counts and prints.
-//   - Fault tests: a full disk, a vanished state directory, a state file
-//     replaced by a directory and a stuck run holding the lock each give
-//     UNKNOWN with a reason or a clean recovery, and never lose a line.
+//   - Fault tests: a full disk (a tmpfs when the test may mount one, else
+//     a file size limit) and a stuck run holding the lock each make a run
+//     UNKNOWN with the reason, and the next good run counts that run's
+//     lines. (The state store's own faults are tested in plugin/state.)
 //
 // The soak runs for TEKO_SOAK_DURATION per rotation style (a Go
 // duration; 10s by default, as part of "make test"; "make soak" runs

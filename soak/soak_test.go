@@ -27,6 +27,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if path := os.Getenv("SOAK_HOLD_LOCK"); path != "" {
+		os.Exit(holdLock(path)) // a child process: a run stuck with the lock
+	}
 	code := m.Run()
 	if binDir != "" {
 		os.RemoveAll(binDir)
