@@ -50,7 +50,7 @@ for ((i = 0; i < extra; i++)); do
 	pids+=($!)
 done
 sleep 1
-total=$(ls -d /proc/[0-9]* | wc -l)
+total=$(find /proc -maxdepth 1 -name "[0-9]*" | wc -l)
 echo "processes running: $total ($extra extra)"
 echo
 
@@ -84,7 +84,10 @@ for c in "${cases[@]}"; do
 		exit 1
 	fi
 	if command -v hyperfine >/dev/null; then
-		hyperfine -N --style none --warmup 5 --runs "$runs" --export-csv "$dir/t.csv" "$pg" "$cp" >/dev/null
+		if ! hyperfine -N --style none --warmup 5 --runs "$runs" --export-csv "$dir/t.csv" "$pg" "$cp" >/dev/null 2>"$dir/hyperfine.err"; then
+			cat "$dir/hyperfine.err" >&2
+			exit 1
+		fi
 		read -r tp tc < <(awk -F, 'NR > 1 { printf "%.2f ", $4 * 1000 } END { print "" }' "$dir/t.csv")
 	else
 		# shellcheck disable=SC2086 # the commands are words on purpose
@@ -95,6 +98,7 @@ for c in "${cases[@]}"; do
 	printf '%-18s %10s %12s %7s\n' "$name" "$tp" "$tc" "$(awk -v a="$tc" -v b="$tp" 'BEGIN { printf "%.2f", a / b }')"
 done
 echo "(median wall time of one run, in ms; ratio = check-procs / pgrep; target <= 2)"
+echo "load average during the runs: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 echo
 
 echo "Go benchmark of the /proc scan (list + every command line; list + every fact):"

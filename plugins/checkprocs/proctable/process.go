@@ -3,7 +3,6 @@ package proctable
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -143,14 +142,4 @@ func (t *Table) Find(pid int) *Process {
 		}
 	}
 	return nil
-}
-
-// unsupportedError is a fact a system cannot give.
-func unsupportedError(f Fields, goos string) error {
-	return fmt.Errorf("the process %s is not available on %s", f, goos)
-}
-
-// placeholderArgs is the command line of a process that has none.
-func placeholderArgs(name string) string {
-	return "[" + name + "]"
 }
