@@ -279,9 +279,13 @@ func TestStateFilter(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return strings.Contains(check(t, "-n", "checkprocs.test", "-s", "Z").Stdout, "PROCS OK: 1 process")
 	}, 5*time.Second, 20*time.Millisecond)
-	r := check(t, "-p", tag, "-s", "S")
-	assert.Contains(t, r.Stdout, "PROCS OK: 2 processes matching /"+tag+"/\ncounting only processes in state S\n")
-	r = check(t, "-p", tag, "-s", "DR")
+	// The sleepers may still be starting (R) on a busy machine: wait
+	// until both sleep.
+	require.Eventually(t, func() bool {
+		r := check(t, "-p", tag, "-s", "S")
+		return strings.HasPrefix(r.Stdout, "PROCS OK: 2 processes matching /"+tag+"/\ncounting only processes in state S\n")
+	}, 10*time.Second, 20*time.Millisecond)
+	r := check(t, "-p", tag, "-s", "DR")
 	assert.Contains(t, r.Stdout, "PROCS CRITICAL: 0 processes")
 	assert.Contains(t, r.Stdout, "counting only processes in state D or R\n")
 	// The usual zombie alarm: no -W/-C, WARNING above 0 and CRITICAL above 5.
@@ -348,6 +352,11 @@ func TestTimeAndResourceFilters(t *testing.T) {
 	linuxOnly(t)
 	tag := newTag()
 	startSleepers(t, 2, tag)
+	// A process a few milliseconds old may have used the CPU all its
+	// life: let the sleepers age before judging %CPU.
+	require.Eventually(t, func() bool {
+		return strings.HasPrefix(check(t, "-p", tag, "-e", "1").Stdout, "PROCS OK: 2 processes")
+	}, 10*time.Second, 50*time.Millisecond)
 	for _, tc := range []struct {
 		args  []string
 		count int
