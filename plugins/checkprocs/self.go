@@ -18,12 +18,14 @@ const maxAncestors = 64
 // shell, sshd, init) is not a runner and is counted like any process.
 func runners(t *proctable.Table, self int, args []string) []int {
 	var chain []int
+	seen := map[int]bool{self: true}
 	for pid := self; len(chain) < maxAncestors; {
 		p := t.Find(pid)
-		if p == nil || p.Load(proctable.PPID) != nil || p.PPID <= 0 || p.PPID == pid {
-			break
+		if p == nil || p.Load(proctable.PPID) != nil || p.PPID <= 0 || seen[p.PPID] {
+			break // the top, or a loop (a parent's PID reused by a descendant)
 		}
 		pid = p.PPID
+		seen[pid] = true
 		chain = append(chain, pid)
 	}
 	top := min(len(chain), 1)
