@@ -23,6 +23,9 @@ func parsePSLine(line string, threads bool) (Process, error) {
 	for len(words) < n {
 		rest = strings.TrimLeft(rest, " \t")
 		i := strings.IndexAny(rest, " \t")
+		if i < 0 && len(words) == n-1 && rest != "" {
+			i = len(rest) // the last column, and no command (ps may print none)
+		}
 		if i < 0 {
 			return p, fmt.Errorf("unexpected line from ps: %q", line)
 		}

@@ -28,6 +28,11 @@ func TestParsePSLine(t *testing.T) {
 	assert.Equal(t, 125*time.Minute+time.Second, p.CPUTime, "darwin shows minutes past 59")
 	assert.Equal(t, "launchd", p.Args)
 
+	p, err = parsePSLine("  77     1     0 Z      0:01   0:00.00      0      0", false)
+	require.NoError(t, err, "a process without a command line")
+	assert.Equal(t, 77, p.PID)
+	assert.Equal(t, "", p.Args)
+
 	for _, bad := range []string{"", "1 2 3", "x 0 0 R 00:05 0:00.00 1 2 cmd", "1 0 0 R 5 0:00.00 1 2 cmd", "1 0 0 R 00:05 0:00.00 -1 2 cmd"} {
 		_, err := parsePSLine(bad, false)
 		assert.Error(t, err, "%q", bad)

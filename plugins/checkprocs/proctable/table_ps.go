@@ -47,6 +47,9 @@ func read(ctx context.Context, need Fields) (*Table, error) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
 	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
 		p, err := parsePSLine(sc.Text(), psHasThreads)
 		if err != nil {
 			return nil, err
