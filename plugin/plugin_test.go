@@ -127,15 +127,16 @@ func (o *requiredOptions) Check(context.Context, *plugin.Invocation) (*checkers.
 
 func TestCommandLineErrorsAreUnknown(t *testing.T) {
 	for args, want := range map[string]string{
-		"--bogus":               "TEST UNKNOWN: unknown flag `bogus'\n",
-		"-w abc":                "TEST UNKNOWN: invalid argument for flag `-w, --warning' (expected *checkers.Range): invalid range \"abc\": end: \"abc\" is not a number\n",
-		"--level ten":           "TEST UNKNOWN: invalid argument for flag `--level' (expected int): strconv.ParseInt: parsing \"ten\": invalid syntax\n",
-		"-t 0":                  "TEST UNKNOWN: invalid argument for flag `-t, --timeout' (expected plugin.Timeout): invalid timeout \"0\": must be positive\n",
-		"--format xml":          "TEST UNKNOWN: invalid argument for flag `--format' (expected checkers.Format): unknown format \"xml\" (want mackerel, nagios or json)\n",
-		"stray":                 "TEST UNKNOWN: unexpected argument \"stray\"\n",
-		"-p":                    "TEST UNKNOWN: expected argument for flag `-p, --pattern'\n",
-		"--metric-key-prefix x": "TEST UNKNOWN: unknown flag `metric-key-prefix'\n",
-		"--level=-1":            "TEST UNKNOWN: --level must not be negative, got -1\n",
+		"--bogus":                      "TEST UNKNOWN: unknown flag `bogus'\n",
+		"-w abc":                       "TEST UNKNOWN: invalid argument for flag `-w, --warning': invalid range \"abc\": end: \"abc\" is not a number\n",
+		"--level ten":                  "TEST UNKNOWN: invalid argument for flag `--level': \"ten\" is not a number\n",
+		"-t 0":                         "TEST UNKNOWN: invalid argument for flag `-t, --timeout': invalid timeout \"0\": must be positive\n",
+		"--format xml":                 "TEST UNKNOWN: invalid argument for flag `--format': unknown format \"xml\" (want mackerel, nagios or json)\n",
+		"stray":                        "TEST UNKNOWN: unexpected argument \"stray\"\n",
+		"-p":                           "TEST UNKNOWN: expected argument for flag `-p, --pattern'\n",
+		"--metric-key-prefix x":        "TEST UNKNOWN: unknown flag `metric-key-prefix'\n",
+		"--level=-1":                   "TEST UNKNOWN: --level must not be negative, got -1\n",
+		"--level=99999999999999999999": "TEST UNKNOWN: invalid argument for flag `--level': \"99999999999999999999\" is out of range\n",
 	} {
 		r := plugintest.New(t, check).Run(strings.Fields(args)...)
 		assert.Equal(t, 3, r.Code, args)

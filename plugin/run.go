@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -145,7 +146,7 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 		return nil, help.String(), nil
 	}
 	if err != nil {
-		return nil, "", usageError{err.Error()}
+		return nil, "", usageError{tidyFlagError(err.Error())}
 	}
 	if len(rest) > 0 {
 		return nil, "", usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
@@ -215,6 +216,24 @@ func (p *Plugin) Run(ctx context.Context, env Env) int {
 		return p.runCollector(ctx, inv, c, pr)
 	}
 	return p.runChecker(ctx, inv, pr.opts.(Checker), pr)
+}
+
+var (
+	expectedType = regexp.MustCompile(` \(expected [^)]*\)`)
+	numberError  = regexp.MustCompile(`strconv\.Parse(?:Int|Uint|Float): parsing ("(?:[^"\\]|\\.)*"): (invalid syntax|value out of range)`)
+)
+
+// tidyFlagError rewrites go-flags' messages for operators: no Go type
+// names ("(expected checkers.Range)"), and number errors in words.
+func tidyFlagError(msg string) string {
+	msg = expectedType.ReplaceAllString(msg, "")
+	return numberError.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := numberError.FindStringSubmatch(m)
+		if sub[2] == "invalid syntax" {
+			return sub[1] + " is not a number"
+		}
+		return sub[1] + " is out of range"
+	})
 }
 
 // wantsVersion reports whether args ask for -V/--version.
