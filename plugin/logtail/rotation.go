@@ -17,27 +17,30 @@ const maxRotatedNames = 200
 // their bytes are no longer the log's, so they are not candidates.
 var compressed = []string{".gz", ".bz2", ".xz", ".zst", ".lz4", ".lzma", ".zip", ".Z"}
 
+// look is what a run found beside a path: the rotated-looking names, and
+// the paths of the regular files among them, most recently modified first.
+type look struct {
+	names []string
+	paths []string
+}
+
 // rotatedNames returns the paths beside path whose names look like
 // rotated forms of it, most recently modified first: for "app.log",
 // names such as "app.log.1", "app.log-20261124", "app.log.2026-11-24"
-// and "app-20261124.log"; compressed ones are left out. listDir lists a
-// directory's entry names.
-func rotatedNames(path string, listDir func(string) []string) []string {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
+// and "app-20261124.log"; compressed ones are left out. It looks once per
+// run, and keeps the names for unchanged.
+func (r *run) rotatedNames(path string) []string {
+	if l := r.looked[path]; l != nil {
+		return l.paths
 	}
-	ext := filepath.Ext(base)
-	stem := strings.TrimSuffix(base, ext)
+	dir, base := splitPath(path)
+	names := rotatedNamesIn(r.listDir(dir), base)
 	type cand struct {
 		path  string
 		mtime int64
 	}
 	var cands []cand
-	for _, name := range listDir(dir) {
-		if name == base || !isRotatedName(name, base, stem, ext) {
-			continue
-		}
+	for _, name := range names {
 		p := filepath.Join(dir, name)
 		fi, err := os.Stat(p)
 		if err != nil || !fi.Mode().IsRegular() {
@@ -49,6 +52,30 @@ func rotatedNames(path string, listDir func(string) []string) []string {
 	out := make([]string, 0, min(len(cands), maxRotatedNames))
 	for i := 0; i < len(cands) && i < maxRotatedNames; i++ {
 		out = append(out, cands[i].path)
+	}
+	r.looked[path] = &look{names: names, paths: out}
+	return out
+}
+
+// splitPath returns path's directory ("." for none) and base name.
+func splitPath(path string) (dir, base string) {
+	dir, base = filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	return dir, base
+}
+
+// rotatedNamesIn returns the names among names (sorted) that look like
+// rotated forms of base.
+func rotatedNamesIn(names []string, base string) []string {
+	ext := filepath.Ext(base)
+	stem := strings.TrimSuffix(base, ext)
+	var out []string
+	for _, name := range names {
+		if name != base && isRotatedName(name, base, stem, ext) {
+			out = append(out, name)
+		}
 	}
 	return out
 }
@@ -70,18 +97,26 @@ func isRotatedName(name, base, stem, ext string) bool {
 	return ok && rest != "" && (rest[0] == '.' || rest[0] == '-' || rest[0] == '_')
 }
 
-// listDir returns the names in dir, read once per run.
+// listDir returns the names in dir, sorted, read once per run.
 func (r *run) listDir(dir string) []string {
 	if names, ok := r.dirs[dir]; ok {
 		return names
 	}
-	d, err := os.Open(dir)
-	var names []string
-	if err == nil {
-		names, _ = d.Readdirnames(-1)
-		d.Close()
-	}
+	names := readDirNames(dir)
 	r.dirs[dir] = names
+	return names
+}
+
+// readDirNames returns the names in dir, sorted; none when it cannot be
+// read.
+func readDirNames(dir string) []string {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	names, _ := d.Readdirnames(-1)
+	sort.Strings(names)
 	return names
 }
 
@@ -112,19 +147,23 @@ func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file 
 		if !ok {
 			continue
 		}
-		for _, p := range rotatedNames(old.origin, r.listDir) {
+		for _, p := range r.rotatedNames(old.origin) {
 			if isLive[p] || !laterName(old.origin, old.path, p) {
 				continue
 			}
 			fl, err := r.open(p)
-			if err != nil || fl.planned {
+			if err != nil || fl.planned || fl.live {
 				continue
 			}
 			if t, ok := modTime(fl); !ok || t.Before(since) {
 				continue
 			}
+			if w := r.opened[old.origin]; isLive[old.origin] && w != nil && fl.copiedFrom(w) {
+				continue // a copy whose truncate is still to come: its lines are read in w
+			}
 			fl.planned = true
-			fl.event, fl.was, fl.from, fl.final, fl.rotated, fl.origin = RotatedAway, old.origin, 0, true, true, old.origin
+			fl.event, fl.was, fl.from, fl.rotated, fl.origin = RotatedAway, old.origin, 0, true, old.origin
+			fl.final = !r.awaitingWriter(old.origin, isLive)
 			out = append(out, fl)
 		}
 	}
@@ -138,6 +177,13 @@ func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file 
 		return mtimes[a].Before(mtimes[b])
 	})
 	return out
+}
+
+// copiedFrom reports whether w holds all of fl as it is now: fl is a copy
+// of w, as copytruncate makes, and w has not been truncated yet.
+func (fl *file) copiedFrom(w *file) bool {
+	tail, err := tailMark(fl.f, fl.size)
+	return err == nil && w.holds(Position{Offset: fl.size, Head: fl.head, Tail: tail})
 }
 
 // maxNumberedSuffix is the longest suffix read as a rotation number

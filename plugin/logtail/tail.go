@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"time"
 )
 
@@ -115,6 +116,11 @@ type FileReport struct {
 	Size  int64  // the size when the file was opened
 	// Stopped is set when the budget ran out before the end of the file.
 	Stopped bool
+	// TruncatedWhileRead is set when the file was truncated (as by
+	// copytruncate) while the run was reading it: the next run reads
+	// what it holds then from its start, and the rest of the old content
+	// from its copy, if there is one.
+	TruncatedWhileRead bool
 	// Err is why the file could not be read (opened, identified or read
 	// to its end); its text is the bare reason, e.g. "permission denied".
 	// Lines read before a read error are delivered and their position is
@@ -157,11 +163,13 @@ func (r *Report) Backlog() (bytes int64, files int) {
 type file struct {
 	path  string
 	f     *os.File
+	info  fs.FileInfo // at open
 	id    FileID
 	size  int64
 	head  Mark
 	codec *codec
 
+	live    bool // under a watched name when the run began
 	planned bool
 	event   Event
 	was     string
@@ -170,22 +178,17 @@ type file struct {
 	rotated bool   // keep its position as a rotated file
 	origin  string // for a rotated file, the watched name it came from
 
-	to      int64
-	stopped bool
-	err     error
+	fromTail Mark      // for a file read on from a record: the record's tail mark
+	read     readBytes // what the run read of it: its first and last bytes
+	to       int64
+	stopped  bool
+	cut      bool // truncated while it was read
+	err      error
 }
 
 func (fl *file) report() FileReport {
-	return FileReport{Path: fl.path, Event: fl.event, Was: fl.was, From: fl.from, To: fl.to, Size: fl.size, Stopped: fl.stopped, Err: fl.err}
-}
-
-// position returns the file's Position after this run.
-func (fl *file) position() Position {
-	tail, err := tailMark(fl.f, fl.to)
-	if err != nil {
-		tail = Mark{} // the file shrank meanwhile; the next run sees it
-	}
-	return Position{Path: fl.path, ID: fl.id, Offset: fl.to, Head: fl.head, Tail: tail, Rotated: fl.rotated, Origin: fl.origin}
+	return FileReport{Path: fl.path, Event: fl.event, Was: fl.was, From: fl.from, To: fl.to, Size: fl.size,
+		Stopped: fl.stopped, TruncatedWhileRead: fl.cut, Err: fl.err}
 }
 
 // run is the state of one Run.
@@ -195,10 +198,13 @@ type run struct {
 	emit    func(Block)
 	maxLine int
 	used    int64
-	buf     []byte // maxLine + readSize
-	dec     []byte // decoded lines
-	dirs    map[string][]string
-	opened  map[string]*file
+	buf     []byte              // maxLine + readSize
+	dec     []byte              // decoded lines
+	dirs    map[string][]string // directory → its names
+	looked  map[string]*look    // path → the rotated-looking names beside it
+	opened  map[string]*file    // path → the file it named when opened
+	absent  map[string]bool     // paths found missing
+	byID    map[FileID]*file
 }
 
 // Run reads, from each of paths, what was appended since prev (the
@@ -216,26 +222,77 @@ type run struct {
 // position; the other files are read regardless. Paths are expected to
 // name regular files; a directory or device is reported as an error.
 func (t *Tailer) Run(ctx context.Context, paths []string, prev *State, emit func(Block)) (*State, *Report) {
-	r := &run{t: t, ctx: ctx, emit: emit, maxLine: t.MaxLineLen, dirs: map[string][]string{}, opened: map[string]*file{}}
-	if r.maxLine <= 0 {
-		r.maxLine = DefaultMaxLineLen
-	}
-	r.maxLine += r.maxLine % 2
-	defer func() {
-		for _, fl := range r.opened {
-			fl.f.Close()
-		}
-	}()
 	var records []Position
 	if prev != nil {
 		records = prev.Files
 	}
+	var (
+		r    *run
+		plan []*file
+		next *State
+		rep  *Report
+	)
+	for attempt := 1; ; attempt++ {
+		r = t.newRun(ctx, emit)
+		plan, next, rep = r.plan(paths, records)
+		if attempt == maxPlanAttempts || r.exhausted() || r.unchanged() {
+			break
+		}
+		// Names changed while the run looked at them: a rotation is
+		// under way. Let it finish, then look again.
+		r.close()
+		time.Sleep(time.Duration(attempt) * time.Millisecond)
+	}
+	defer r.close()
+
+	// Read, oldest content first.
+	for _, fl := range plan {
+		fl.to = fl.from
+		if r.exhausted() {
+			fl.stopped = fl.from < fl.size
+		} else {
+			r.read(fl)
+		}
+		next.Files = append(next.Files, fl.positions()...)
+		rep.Files = append(rep.Files, fl.report())
+	}
+	return next, rep
+}
+
+// maxPlanAttempts is how many times a run looks at the files when it
+// finds names changed while it was looking.
+const maxPlanAttempts = 5
+
+func (t *Tailer) newRun(ctx context.Context, emit func(Block)) *run {
+	r := &run{t: t, ctx: ctx, emit: emit, maxLine: t.MaxLineLen,
+		dirs: map[string][]string{}, looked: map[string]*look{},
+		opened: map[string]*file{}, absent: map[string]bool{}, byID: map[FileID]*file{}}
+	if r.maxLine <= 0 {
+		r.maxLine = DefaultMaxLineLen
+	}
+	r.maxLine += r.maxLine % 2
+	return r
+}
+
+// close closes the files the run opened.
+func (r *run) close() {
+	for path, fl := range r.opened {
+		if fl.path == path { // opened under this name, not a second one
+			fl.f.Close()
+		}
+	}
+}
+
+// plan opens the watched files, finds where the file of each record is
+// now, and decides what to read of each: it returns the files to read,
+// oldest content first, and the State and Report so far (records kept
+// unread, files that could not be opened). It reads no lines.
+func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report) {
 	rep := &Report{}
 	next := &State{Files: []Position{}}
 
 	// Open what is watched now.
 	var live []*file
-	byID := map[FileID]*file{}
 	isLive := map[string]bool{}
 	failed := map[string]bool{}
 	for _, p := range paths {
@@ -251,12 +308,10 @@ func (t *Tailer) Run(ctx context.Context, paths []string, prev *State, emit func
 			continue
 		}
 		isLive[p] = true
-		if fl.id.Known() {
-			if byID[fl.id] != nil {
-				continue // the same file under a second name
-			}
-			byID[fl.id] = fl
+		if fl.live {
+			continue // the same file under a second name
 		}
+		fl.live = true
 		live = append(live, fl)
 	}
 
@@ -271,17 +326,17 @@ func (t *Tailer) Run(ctx context.Context, paths []string, prev *State, emit func
 			next.Files = append(next.Files, rec) // keep it until the file can be read again
 			continue
 		}
-		fl := byID[rec.ID]
-		if !rec.ID.Known() || fl == nil || fl.planned {
+		fl := r.byID[rec.ID]
+		if !rec.ID.Known() || fl == nil || !fl.live || fl.planned {
 			orphans = append(orphans, orphan{Position: rec})
 			continue
 		}
 		fl.planned = true
 		switch ev := fl.continuity(rec); ev {
 		case Continued:
-			fl.event, fl.from = Continued, rec.Offset
+			fl.event, fl.from, fl.fromTail = Continued, rec.Offset, rec.Tail
 			if fl.path != rec.Path {
-				fl.event, fl.was, fl.final = Moved, rec.Path, true
+				fl.event, fl.was, fl.final = Moved, rec.Path, !r.awaitingWriter(rec.Path, isLive)
 			}
 		default:
 			fl.event, fl.from = ev, 0
@@ -292,34 +347,56 @@ func (t *Tailer) Run(ctx context.Context, paths []string, prev *State, emit func
 	// Records whose file left the watched names (or whose content was
 	// copied away): find where the rest of it went.
 	var rotated []*file
+	var done *file // the newest rotated file found unchanged
+	// The watched names whose record can tell where their content went
+	// (an empty file's cannot).
+	traced := map[string]bool{}
+	for _, rec := range records {
+		if !rec.Rotated && rec.Head.Len > 0 {
+			traced[rec.Path] = true
+		}
+	}
 	for _, o := range orphans {
 		succ := r.successor(o.Position, o.contentOnly, live, isLive)
 		if succ == nil {
 			continue // deleted: nothing left to read
 		}
 		succ.planned = true
-		succ.from = o.Offset
+		succ.from, succ.fromTail = min(o.Offset, succ.size), o.Tail
 		if isLive[succ.path] {
 			succ.event = Continued   // found by content where it was: no file identity here
 			if succ.path != o.Path { // another watched name holds it: renamed, or a copy
-				succ.event, succ.was, succ.final = Moved, o.Path, true
+				succ.event, succ.was, succ.final = Moved, o.Path, !r.awaitingWriter(o.Path, isLive)
 			}
 			continue
 		}
-		succ.was, succ.final = o.Path, true
-		if o.Rotated && succ.size == o.Offset {
-			continue // looked at once more after its rotation; done with it
-		}
-		succ.event, succ.rotated, succ.origin = RotatedAway, true, o.Origin
+		succ.was, succ.origin = o.Path, o.Origin
 		if succ.origin == "" {
 			succ.origin = o.Path
 		}
+		succ.final = !r.awaitingWriter(succ.origin, isLive)
+		if o.Rotated && succ.size == o.Offset && succ.final {
+			// Looked at once more after its rotation: nothing was added,
+			// and the writer writes to its new file, so it is forgotten.
+			// When the watched file was missing or empty on the last run,
+			// the newest such file is where the generations rotated (or
+			// copied) since begin.
+			if !traced[succ.origin] {
+				done = succ
+			}
+			continue
+		}
+		succ.event, succ.rotated = RotatedAway, true
 		rotated = append(rotated, succ)
 	}
 
 	// With several rotations since the last run, the generations
 	// between the rotated-away file and the watched one were never read.
-	rotated = append(rotated, r.laterGenerations(rotated, isLive)...)
+	anchors := rotated
+	if done != nil {
+		anchors = append([]*file{done}, rotated...)
+	}
+	rotated = append(rotated, r.laterGenerations(anchors, isLive)...)
 
 	// Files never seen before.
 	for _, fl := range live {
@@ -328,32 +405,76 @@ func (t *Tailer) Run(ctx context.Context, paths []string, prev *State, emit func
 		}
 		fl.planned = true
 		fl.event, fl.from = New, 0
-		if t.StartAtEnd {
+		if r.t.StartAtEnd {
 			fl.event, fl.from = Started, r.startOfLastLine(fl)
 		}
 	}
+	return append(rotated, live...), next, rep
+}
 
-	// Read, oldest content first.
-	for _, fl := range append(rotated, live...) {
-		fl.to = fl.from
-		if r.exhausted() {
-			fl.stopped = fl.from < fl.size
-		} else {
-			r.read(fl)
+// awaitingWriter reports whether the writer of the log watched as origin
+// may not have reopened it since it was rotated: the file now under that
+// name is new and still empty. Until something is written to it, the
+// writer may still add to the file rotated away, and even be in the
+// middle of writing its last line.
+func (r *run) awaitingWriter(origin string, isLive map[string]bool) bool {
+	fl := r.opened[origin]
+	return isLive[origin] && fl != nil && fl.size == 0
+}
+
+// unchanged reports whether every name the run looked at still names
+// the file it named then, and no rotated-looking name came or went: the
+// plan was made from one consistent view of the files. While a rotation
+// is under way, names change between one look and the next, and a plan
+// made from several moments can miss a file (looked for under a name it
+// had already left) or take it twice (once under each name).
+func (r *run) unchanged() bool {
+	dirs := map[string][]string{}
+	for path, l := range r.looked {
+		dir, base := splitPath(path)
+		if _, ok := dirs[dir]; !ok {
+			dirs[dir] = readDirNames(dir)
 		}
-		rep.Files = append(rep.Files, fl.report())
-		next.Files = append(next.Files, fl.position())
+		if !slices.Equal(rotatedNamesIn(dirs[dir], base), l.names) {
+			return false
+		}
 	}
-	return next, rep
+	for path := range r.absent {
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			return false
+		}
+	}
+	for path, fl := range r.opened {
+		fi, err := os.Stat(path)
+		if err != nil || !os.SameFile(fi, fl.info) {
+			return false
+		}
+	}
+	return true
+}
+
+// testHooks lets tests act at chosen moments of a run: rename or truncate
+// files while it looks at them or reads them. Nothing else sets them.
+var testHooks struct {
+	opened     func(path string) // after a path was opened
+	beforeRead func(path string) // before each read of a file
 }
 
 // open opens a regular file and takes its identity and head. Opening
-// the same path again in the run returns the same *file.
+// the same path again in the run returns the same *file, and so does
+// opening a file already open under another name: a second link, or,
+// with a rotation under way while the run looks around, the same file
+// renamed since (app.log opened as a watched file, then app.log.1 opened
+// as a rotation candidate, both the same file). One file is one *file,
+// so that no file is read twice in a run.
 func (r *run) open(path string) (*file, error) {
 	if fl := r.opened[path]; fl != nil {
 		return fl, nil
 	}
 	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		r.absent[path] = true
+	}
 	if err != nil {
 		return nil, reason(err)
 	}
@@ -364,6 +485,9 @@ func (r *run) open(path string) (*file, error) {
 		return nil, errors.New("is not a regular file")
 	}
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		r.absent[path] = true
+	}
 	if err != nil {
 		return nil, reason(err)
 	}
@@ -372,7 +496,16 @@ func (r *run) open(path string) (*file, error) {
 		f.Close()
 		return nil, reason(err)
 	}
+	if same := r.byID[fl.id]; same != nil && fl.id.Known() {
+		f.Close()
+		fl = same
+	} else if fl.id.Known() {
+		r.byID[fl.id] = fl
+	}
 	r.opened[path] = fl
+	if testHooks.opened != nil {
+		testHooks.opened(path)
+	}
 	return fl, nil
 }
 
@@ -387,10 +520,14 @@ func (r *run) identify(path string, f *os.File) (*file, error) {
 	}
 	size := fi.Size()
 	head := make([]byte, min(size, HeadLen))
-	if _, err := f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+	n, err := f.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
-	return &file{path: path, f: f, id: id, size: size, head: fingerprint(head), codec: r.t.Encoding.codecFor(head)}, nil
+	head = head[:n]
+	fl := &file{path: path, f: f, info: fi, id: id, size: size, head: fingerprint(head), codec: r.t.Encoding.codecFor(head)}
+	fl.read.first = head
+	return fl, nil
 }
 
 // reason strips the operation and path from a file system error: the
@@ -444,9 +581,9 @@ func (r *run) successor(rec Position, contentOnly bool, live []*file, isLive map
 			cands = append(cands, fl)
 		}
 	}
-	names := rotatedNames(rec.Path, r.listDir)
+	names := r.rotatedNames(rec.Path)
 	if rec.Origin != "" && rec.Origin != rec.Path {
-		names = append(names, rotatedNames(rec.Origin, r.listDir)...)
+		names = append(names, r.rotatedNames(rec.Origin)...)
 	}
 	for _, p := range names {
 		if isLive[p] || p == rec.Path {
@@ -473,6 +610,15 @@ func (r *run) successor(rec Position, contentOnly bool, live []*file, isLive map
 	}
 	for _, fl := range cands {
 		if !fl.planned && !sameFile(fl.id, rec.ID) && fl.holds(rec) {
+			return fl
+		}
+	}
+	// A copy taken while the last run read the file on, and so shorter
+	// than what it read: nothing of it is left to read, but the
+	// generations copied after it come next.
+	head := Position{Offset: rec.Head.Len, Head: rec.Head}
+	for _, fl := range cands {
+		if !fl.planned && !sameFile(fl.id, rec.ID) && fl.size < rec.Offset && fl.holds(head) {
 			return fl
 		}
 	}
@@ -553,6 +699,7 @@ func (r *run) read(fl *file) {
 			if fl.err = r.deliver(fl, off, buf[:k], false); fl.err != nil {
 				return
 			}
+			fl.read.add(off, buf[:k])
 			consume(int64(k))
 			if budgetEnd {
 				fl.stopped = true
@@ -561,15 +708,22 @@ func (r *run) read(fl *file) {
 			n = copy(buf, buf[k:n])
 		}
 		if n >= r.maxLine {
-			lineLen, rest, found, err := r.skipLongLine(fl, n)
+			before := fl.read.save()
+			fl.read.add(off, buf[:n])
+			lineLen, rest, found, err := r.skipLongLine(fl, off, n)
 			if err != nil {
-				fl.err = err
+				fl.read.restore(before)
+				if err != errTruncated {
+					fl.err = err
+				}
 				return
 			}
 			if !found && !fl.final {
+				fl.read.restore(before)
 				return // the line is not finished: the next run reads it again
 			}
 			if fl.err = r.deliver(fl, off, buf[:r.maxLine], true); fl.err != nil {
+				fl.read.restore(before)
 				return
 			}
 			consume(lineLen)
@@ -583,7 +737,13 @@ func (r *run) read(fl *file) {
 			fl.stopped = true
 			return
 		}
+		if testHooks.beforeRead != nil {
+			testHooks.beforeRead(fl.path)
+		}
 		m, err := fl.f.Read(buf[n : n+r.readLen(n)])
+		if m > 0 && !fl.headUnchanged() {
+			return // truncated: what was just read may be new content
+		}
 		if m > 0 {
 			n += m
 			continue
@@ -596,18 +756,22 @@ func (r *run) read(fl *file) {
 			if fl.err = r.deliver(fl, off, buf[:n], false); fl.err != nil {
 				return
 			}
+			fl.read.add(off, buf[:n])
 			consume(int64(n))
 		}
 		return
 	}
 }
 
+// errTruncated stops reading a file found truncated.
+var errTruncated = errors.New("truncated while read")
+
 // skipLongLine is called with buf[:n] (n >= maxLine) the start of a line
 // and no newline in it. It keeps buf[:maxLine] and reads on to the end of
 // the line, dropping the bytes in between. It returns the length of the
 // whole line with its newline, the bytes read after it, and whether the
 // newline was found before the end of the file.
-func (r *run) skipLongLine(fl *file, n int) (lineLen int64, rest []byte, found bool, err error) {
+func (r *run) skipLongLine(fl *file, off int64, n int) (lineLen int64, rest []byte, found bool, err error) {
 	buf, c, keep := r.buf, fl.codec, r.maxLine
 	seen := int64(n)
 	last := buf[n-1]
@@ -619,6 +783,9 @@ func (r *run) skipLongLine(fl *file, n int) (lineLen int64, rest []byte, found b
 			buf[keep] = last
 		}
 		m, rerr := fl.f.Read(buf[keep+carry : keep+readSize])
+		if m > 0 && !fl.headUnchanged() {
+			return 0, nil, false, errTruncated
+		}
 		if m == 0 {
 			if rerr != nil && rerr != io.EOF {
 				return 0, nil, false, reason(rerr)
@@ -627,8 +794,10 @@ func (r *run) skipLongLine(fl *file, n int) (lineLen int64, rest []byte, found b
 		}
 		chunk := buf[keep : keep+carry+m]
 		if j := c.firstNewline(chunk, 0); j >= 0 {
+			fl.read.add(off+seen, chunk[carry:j])
 			return seen - int64(carry) + int64(j), chunk[j:], true, nil
 		}
+		fl.read.add(off+seen, chunk[carry:])
 		seen += int64(m)
 		last = chunk[len(chunk)-1]
 	}
