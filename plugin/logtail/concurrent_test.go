@@ -250,3 +250,33 @@ func TestCopyTruncateLandsAfterARead(t *testing.T) {
 	got, _ = h.run("app.log")
 	expectLines(t, got)
 }
+
+func TestRunBetweenACopyAndItsTruncate(t *testing.T) {
+	for _, copied := range []string{"a1\n", ""} {
+		t.Run("copy of "+strings.TrimSpace(strings.ReplaceAll(copied, "\n", " "))+"…", func(t *testing.T) {
+			h := newTailer(t)
+			h.write("app.log", copied)
+			h.run("app.log")
+			// A run lands between copytruncate's copy and its truncate,
+			// and reads what was written after the copy: app.log.1 is
+			// shorter than what the run has seen of app.log, so the
+			// next run cannot find the rest of it by its fingerprints.
+			h.write("app.log.1", copied)
+			h.append("app.log", "w1 between the copy and the truncate\n")
+			got, _ := h.run("app.log")
+			expectLines(t, got, "app.log: w1 between the copy and the truncate")
+			if err := os.Truncate(h.path("app.log"), 0); err != nil {
+				t.Fatal(err)
+			}
+			// Another copytruncate before the next run. Before the fix
+			// b1, in the copy it made, was never read.
+			h.append("app.log", "b1\n")
+			h.rename("app.log.1", "app.log.2")
+			h.copyTruncate("c1\n")
+			got, _ = h.run("app.log")
+			expectLines(t, got, "app.log.1: b1", "app.log: c1")
+			got, _ = h.run("app.log")
+			expectLines(t, got)
+		})
+	}
+}

@@ -46,17 +46,51 @@
 // very end, is read before the watched files (RotatedAway), so that
 // after a rename-and-create rotation the rest of the old file and all of
 // the new file are read exactly once, however far the new file has
-// already grown. The rotated file is looked at once more on the next run,
-// to catch lines a writer added before reopening its log, then
-// forgotten.
+// already grown. The generations rotated between that file and the
+// watched one since the last run are read whole. A copy shorter than what
+// was read (taken while the last run read on) has nothing left to read,
+// but the generations copied after it still come next.
+//
+// The rotated file is looked at again on the next runs, to catch lines a
+// writer adds before it reopens its log, and forgotten once nothing was
+// added and the writer has moved on: as long as the file under the
+// watched name is new and empty, the writer may still be writing to the
+// rotated one. For the same reason its unterminated last line waits
+// until then.
+//
+// # Rotation during a run
+//
+// logrotate renames files while a run looks at them. A run first opens
+// the files and decides what to read (the plan), then checks that every
+// name it looked at still names the same file and that no rotated name
+// came or went; if one did, it closes everything and looks again, a few
+// times at most. So the plan comes from one consistent view of the
+// directory: a file renamed between two looks is neither missed nor taken
+// for two files. A file opened under two names in one run is one file
+// all the same (one identity, one reading).
+//
+// # Truncation during a run
+//
+// A copytruncate can land while a run reads a file. After every read,
+// before delivering what it read, the run checks that the file still
+// starts with the bytes it started with; after the last, that the file
+// is no shorter than where reading stopped and still holds the bytes
+// just read before that point. If not, it delivers nothing more and saves
+// two positions (FileReport.TruncatedWhileRead): one for the old content,
+// found on the next run in the copy by its fingerprints and read on from
+// where this run stopped, and one for the file itself at offset 0, never
+// past its new end. Lines written between the copy and the truncate are
+// in no file and are lost by copytruncate itself; the run may still have
+// read some of them.
 //
 // # Lines
 //
 // A line ends with '\n'. A last line without one is left for the next
 // run, since its writer is probably still writing it, except in a file
-// that was rotated away, where it is delivered as it is. Lines are
-// delivered in Blocks of many lines, straight from a large read buffer,
-// so that a matcher can search a whole block at once.
+// that was rotated away, where it is delivered as it is once the writer
+// has moved on to the new file (see above). Lines are delivered in
+// Blocks of many lines, straight from a large read buffer, so that a
+// matcher can search a whole block at once.
 //
 // Memory does not depend on the input: reads are 1 MiB, and of a line
 // longer than Tailer.MaxLineLen (1 MiB by default) only the first

@@ -38,6 +38,10 @@ type Position struct {
 	Head Mark `json:"head"`
 	// Tail fingerprints the bytes just before Offset.
 	Tail Mark `json:"tail"`
+	// First fingerprints the file's first line, when it is shorter than
+	// the head: a copy taken before the head was written (a small file
+	// copied by copytruncate while a run read on) is known by it.
+	First Mark `json:"first,omitzero"`
 	// Rotated is set for a file that has been rotated away from the names
 	// being watched; it is read once more on the next run to catch what a
 	// writer still added to it, and then forgotten.
@@ -46,6 +50,18 @@ type Position struct {
 	// from: rotated names are looked for beside it as well, should the
 	// file be renamed again (app.log.1 → app.log.2).
 	Origin string `json:"origin,omitempty"`
+	// Newest is, for a watched file, the rotated file that was the newest
+	// beside it when the position was taken. Should the file's content
+	// not be found again (a copytruncate's copy taken before the lines
+	// last read were written), the generations rotated after Newest are
+	// the ones never read.
+	Newest *FileRef `json:"newest,omitempty"`
+}
+
+// FileRef names a file by its identity, and where it was seen.
+type FileRef struct {
+	Path string `json:"path"`
+	ID   FileID `json:"id"`
 }
 
 // State is everything a tailing check remembers between runs: one

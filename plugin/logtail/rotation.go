@@ -120,6 +120,42 @@ func readDirNames(dir string) []string {
 	return names
 }
 
+// newestRotated returns the newest of the rotated files beside the watched
+// path: the latest generation by name (app.log.1, app.log-20261124), else
+// the most recently modified. Nil when there is none or the platform has
+// no file identity.
+func (r *run) newestRotated(path string) *FileRef {
+	paths := r.rotatedNames(path)
+	if len(paths) == 0 {
+		return nil
+	}
+	newest := paths[0]
+	for _, p := range paths[1:] {
+		if laterName(path, newest, p) {
+			newest = p
+		}
+	}
+	fl, err := r.open(newest)
+	if err != nil || !fl.id.Known() {
+		return nil
+	}
+	return &FileRef{Path: newest, ID: fl.id}
+}
+
+// find returns the file that ref names, among the rotated files beside
+// path; nil if it is not there.
+func (r *run) find(ref *FileRef, path string) *file {
+	if ref == nil {
+		return nil
+	}
+	for _, p := range r.rotatedNames(path) {
+		if fl, err := r.open(p); err == nil && sameFile(fl.id, ref.ID) {
+			return fl
+		}
+	}
+	return nil
+}
+
 // laterGenerations returns the files rotated after the rotated-away files
 // in rotated and never read. With several rotations between two runs
 // (app.log becomes app.log.1, then app.log.2, while the next app.log
@@ -179,11 +215,16 @@ func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file 
 	return out
 }
 
-// copiedFrom reports whether w holds all of fl as it is now: fl is a copy
-// of w, as copytruncate makes, and w has not been truncated yet.
+// copiedFrom reports whether w, as it is now, holds all of fl: fl is a
+// copy of w, as copytruncate makes, and w has not been truncated yet.
 func (fl *file) copiedFrom(w *file) bool {
 	tail, err := tailMark(fl.f, fl.size)
-	return err == nil && w.holds(Position{Offset: fl.size, Head: fl.head, Tail: tail})
+	if err != nil {
+		return false
+	}
+	now, err := w.f.Stat()
+	return err == nil && now.Size() >= fl.size &&
+		matchesAt(w.f, now.Size(), 0, fl.head) && matchesAt(w.f, now.Size(), fl.size-tail.Len, tail)
 }
 
 // maxNumberedSuffix is the longest suffix read as a rotation number

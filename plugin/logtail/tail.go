@@ -169,7 +169,8 @@ type file struct {
 	head  Mark
 	codec *codec
 
-	live    bool // under a watched name when the run began
+	live    bool     // under a watched name when the run began
+	newest  *FileRef // for a watched file, the newest rotated file beside it
 	planned bool
 	event   Event
 	was     string
@@ -314,6 +315,9 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 		fl.live = true
 		live = append(live, fl)
 	}
+	for _, fl := range live {
+		fl.newest = r.newestRotated(fl.path)
+	}
 
 	// Records whose file is still watched, found by identity.
 	type orphan struct {
@@ -356,10 +360,21 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 			traced[rec.Path] = true
 		}
 	}
+	var anchors []*file
 	for _, o := range orphans {
 		succ := r.successor(o.Position, o.contentOnly, live, isLive)
 		if succ == nil {
-			continue // deleted: nothing left to read
+			// Deleted, or a copy taken before what was read last: the
+			// generations after the newest rotated file of that run
+			// were never read.
+			if a := r.find(o.Newest, o.Path); a != nil && !a.live {
+				a.planned = true // it was there on the last run: not a generation never read
+				if a.origin == "" {
+					a.origin = o.Path
+				}
+				anchors = append(anchors, a)
+			}
+			continue
 		}
 		succ.planned = true
 		succ.from, succ.fromTail = min(o.Offset, succ.size), o.Tail
@@ -392,11 +407,10 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 
 	// With several rotations since the last run, the generations
 	// between the rotated-away file and the watched one were never read.
-	anchors := rotated
 	if done != nil {
-		anchors = append([]*file{done}, rotated...)
+		anchors = append(anchors, done)
 	}
-	rotated = append(rotated, r.laterGenerations(anchors, isLive)...)
+	rotated = append(rotated, r.laterGenerations(append(anchors, rotated...), isLive)...)
 
 	// Files never seen before.
 	for _, fl := range live {
@@ -614,11 +628,13 @@ func (r *run) successor(rec Position, contentOnly bool, live []*file, isLive map
 		}
 	}
 	// A copy taken while the last run read the file on, and so shorter
-	// than what it read: nothing of it is left to read, but the
-	// generations copied after it come next.
+	// than what it read (even than its head): nothing of it is left to
+	// read, but the generations copied after it come next.
 	head := Position{Offset: rec.Head.Len, Head: rec.Head}
+	first := Position{Offset: rec.First.Len, Head: rec.First}
 	for _, fl := range cands {
-		if !fl.planned && !sameFile(fl.id, rec.ID) && fl.size < rec.Offset && fl.holds(head) {
+		if !fl.planned && !sameFile(fl.id, rec.ID) && fl.size < rec.Offset &&
+			(fl.holds(head) || rec.First.Len > 0 && fl.holds(first)) {
 			return fl
 		}
 	}
