@@ -15,45 +15,17 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/teko-dev/teko/plugin/plugintest"
 )
 
 // The tests in this file run the real check-log binary, as an agent does.
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
-)
+func TestMain(m *testing.M) { os.Exit(plugintest.RunTests(m)) }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
-}
-
-// binary builds check-log once for the package's tests.
+// binary is the check-log executable, built once for the package's tests.
 func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "check-log-test"); buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "check-log")
-		if runtime.GOOS == "windows" {
-			binPath += ".exe"
-		}
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/teko-dev/teko/plugins/cmd/check-log").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-log")
 }
 
 var outputCount = regexp.MustCompile(`^LOG [A-Z]+: (\d+) warnings, (\d+) criticals`)
