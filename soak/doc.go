@@ -20,11 +20,13 @@
 // minutes). TEKO_SOAK_SEED fixes the random schedule; the seed in use is
 // printed, so a failure can be replayed.
 //
-// Known limit: when a copytruncate's truncate lands while check-log is
-// reading the file, check-log can lose the rest of the old content (now
-// only in the copy) and count again the new content it read before the
-// truncate, because it fingerprinted the file when it opened it. The
-// copytruncate soak therefore never lets a check-log run overlap a
-// copy-and-truncate; TEKO_SOAK_OVERLAP=1 lets them overlap and only
-// bounds the count, to reproduce the problem.
+// The copytruncate soak holds check-log runs off while a copy is being
+// taken and truncated, so that the count is exact: it is the number of
+// matching lines found in the copies and in the log at the end, and every
+// other line must have been written between a copy and its truncate
+// (copytruncate loses them; the test counts and prints them).
+// TEKO_SOAK_OVERLAP=1 lets runs overlap copies and truncates, as in real
+// life: check-log may then also count some of those lines, read before
+// the truncate, so the count is only bounded (at least the lines kept in
+// files, at most all lines written), and no line may be shown twice.
 package soak

@@ -350,11 +350,11 @@ func soak(t *testing.T, copyTruncate bool) {
 	rotWG.Add(1)
 	go func() { defer rotWG.Done(); rot.run(t, rotating, rand.New(rand.NewPCG(seed, 2))) }()
 
-	// A copytruncate whose truncate lands while check-log reads the file
-	// makes check-log lose and repeat lines (see the package
-	// documentation); until that is fixed, check-log runs between a copy
-	// and its truncate or after it, never across it, unless
-	// TEKO_SOAK_OVERLAP=1 asks for the overlap.
+	// A check-log run that reads the log between a copy and its truncate
+	// may count lines that end up in no file, which would make the count
+	// inexact: by default check-log runs before a copy or after its
+	// truncate, never in between (see the package documentation).
+	// TEKO_SOAK_OVERLAP=1 lets them overlap.
 	overlap := os.Getenv("TEKO_SOAK_OVERLAP") == "1"
 	rng := rand.New(rand.NewPCG(seed, 3))
 	for rotating.Err() == nil {
