@@ -17,46 +17,20 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-)
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
+	"github.com/teko-dev/teko/plugin/plugintest"
 )
 
 func TestMain(m *testing.M) {
 	if path := os.Getenv("SOAK_HOLD_LOCK"); path != "" {
 		os.Exit(holdLock(path)) // a child process: a run stuck with the lock
 	}
-	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
-	os.Exit(code)
+	os.Exit(plugintest.RunTests(m))
 }
 
-// checkLog builds the check-log binary once for the package's tests.
+// checkLog is the check-log executable, built once for the package's tests.
 func checkLog(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "teko-soak"); buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "check-log")
-		if runtime.GOOS == "windows" {
-			binPath += ".exe"
-		}
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/teko-dev/teko/plugins/cmd/check-log").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-log")
 }
 
 // The lines the writer appends. Only complete matching lines count: a
