@@ -19,15 +19,7 @@ func (h *tailer) rotateNumbered(copyTruncate bool, content string) {
 		}
 	}
 	if copyTruncate {
-		old, err := os.ReadFile(h.path("app.log"))
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		h.write("app.log.1", string(old))
-		if err := os.Truncate(h.path("app.log"), 0); err != nil {
-			h.t.Fatal(err)
-		}
-		h.append("app.log", content)
+		h.copyTruncate(content)
 		return
 	}
 	h.rename("app.log", "app.log.1")
