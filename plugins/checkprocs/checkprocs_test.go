@@ -1,6 +1,7 @@
 package checkprocs_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -36,6 +37,7 @@ const (
 func TestMain(m *testing.M) {
 	switch {
 	case os.Getenv(sleeperEnv) != "":
+		fmt.Println("ready") // exec is complete: argv and memory are in place
 		time.Sleep(time.Hour)
 		os.Exit(0)
 	case os.Getenv(pluginEnv) != "":
@@ -67,17 +69,33 @@ func testBinary(t *testing.T) string {
 }
 
 // startSleeper starts a sleeping copy of the test binary with argv
-// [exe, args...]; it is killed when the test ends.
+// [exe, args...] and returns once it runs; it is killed when the test
+// ends.
 func startSleeper(t *testing.T, exe string, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(exe, args...)
+	startReady(t, cmd)
+	return cmd
+}
+
+// startReady starts cmd as a sleeper, kills it when the test ends, and
+// waits for its "ready" line.
+// exec.Cmd.Start returns while the kernel is still inside execve: for a
+// moment the new process has no command line and almost no memory, and
+// a check run then would rightly not count it.
+func startReady(t *testing.T, cmd *exec.Cmd) {
+	t.Helper()
 	cmd.Env = append(os.Environ(), sleeperEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
-	return cmd
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err, "sleeper did not start")
+	require.Equal(t, "ready\n", line)
 }
 
 func startSleepers(t *testing.T, n int, tag string) []*exec.Cmd {

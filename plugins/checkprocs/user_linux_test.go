@@ -33,10 +33,8 @@ func TestLongUserName(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(exe, b, 0o755))
 	cmd := exec.Command(exe, tag)
-	cmd.Env = append(os.Environ(), sleeperEnv+"=1")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)}}
-	require.NoError(t, cmd.Start())
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	startReady(t, cmd)
 	r := check(t, "-p", tag, "-u", name)
 	assert.Equal(t, "PROCS OK: 1 process matching /"+tag+"/\ncounting only processes owned by "+name+"\nOK: 1 process matching /"+tag+"/\n", r.Stdout)
 }

@@ -1,6 +1,7 @@
 package proctable_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -24,6 +25,7 @@ const sleeperEnv = "PROCTABLE_TEST_SLEEP"
 
 func TestMain(m *testing.M) {
 	if os.Getenv(sleeperEnv) != "" {
+		fmt.Println("ready") // exec is complete: argv and memory are in place
 		time.Sleep(time.Hour)
 		os.Exit(0)
 	}
@@ -31,18 +33,24 @@ func TestMain(m *testing.M) {
 }
 
 // startSleeper starts the test binary with args as a sleeping child and
-// returns it; it is killed when the test ends.
+// returns it once it runs (exec.Cmd.Start returns while the kernel may
+// still be setting up argv); it is killed when the test ends.
 func startSleeper(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), sleeperEnv+"=1")
+	out, err := cmd.StdoutPipe()
+	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
+	line, err := bufio.NewReader(out).ReadString('\n')
+	require.NoError(t, err, "sleeper did not start")
+	require.Equal(t, "ready\n", line)
 	return cmd
 }
 
