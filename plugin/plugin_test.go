@@ -28,6 +28,7 @@ type testCheck struct {
 	Patterns []string        `short:"p" long:"pattern" value-name:"RE" description:"patterns to count"`
 	Warning  *checkers.Range `short:"w" long:"warning" statekey:"-" description:"warning range"`
 	Sleep    time.Duration   `long:"sleep" default:"0s" statekey:"-" description:"sleep this long, ignoring the context"`
+	Ready    string          `long:"ready" statekey:"-" description:"create this file when the check starts"`
 	Wait     bool            `long:"wait" statekey:"-" description:"wait for the context to end"`
 	Panic    string          `long:"panic" statekey:"-" description:"panic with this message"`
 	Fail     string          `long:"fail" statekey:"-" description:"return this error"`
@@ -47,6 +48,11 @@ type runCount struct{ Runs int }
 var cancelledSeen = make(chan error, 10)
 
 func (o *testCheck) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.Result, error) {
+	if o.Ready != "" {
+		if err := os.WriteFile(o.Ready, nil, 0o600); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case o.Panic != "":
 		panic(o.Panic)
@@ -250,11 +256,14 @@ func TestSIGTERM(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "TEST OK: run 1 with \n", string(out))
 
-	cmd := run("--state-dir " + dir + " --sleep 10s")
+	ready := filepath.Join(t.TempDir(), "ready")
+	cmd := run("--state-dir " + dir + " --sleep 10s --ready " + ready)
 	var stdout strings.Builder
 	cmd.Stdout = &stdout
 	require.NoError(t, cmd.Start())
-	time.Sleep(300 * time.Millisecond)
+	// Signal only once the check runs: before the runtime has set up its
+	// handler, SIGTERM would kill the process the default way.
+	require.Eventually(t, func() bool { _, err := os.Stat(ready); return err == nil }, 20*time.Second, 10*time.Millisecond)
 	start := time.Now()
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	err = cmd.Wait()
