@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -108,6 +109,12 @@ type Invocation struct {
 
 // Now returns the current time from the run's clock.
 func (inv *Invocation) Now() time.Time { return inv.env.Now() }
+
+// Args returns the run's command-line arguments as given, before
+// parsing (without the program name). Most plugins need only their
+// options; a plugin taking over another tool's files may need the exact
+// command line that tool was keyed by.
+func (inv *Invocation) Args() []string { return slices.Clone(inv.env.Args) }
 
 // Getenv returns an environment variable of the run.
 func (inv *Invocation) Getenv(key string) string { return inv.env.Getenv(key) }

@@ -84,6 +84,9 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 		if found, err = st.Load(&prev); err != nil {
 			return nil, err
 		}
+		if !found {
+			prev.Files = importMackerel(mackerelStateDir(o.StateDir, inv.Getenv), inv.Args(), files.paths)
+		}
 		store = st
 	}
 
