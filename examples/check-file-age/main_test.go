@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugins/conformance"
 )
 
 func TestFileAge(t *testing.T) {
@@ -37,4 +38,15 @@ func TestFileAge(t *testing.T) {
 	assert.Equal(t, 3, r.Code)
 	assert.Contains(t, r.Stdout, "FILE AGE UNKNOWN: stat ")
 	assert.Contains(t, r.Stdout, "no such file or directory")
+}
+
+// The promises every teko plugin keeps (--help, --version, bad flags,
+// output shape) hold for a plugin written outside the registry too.
+func TestConformance(t *testing.T) { conformance.Test(t, fileAge) }
+
+// ConformanceArgs gives the suite a file to check. Declared in a test
+// file, it is part of the plugin only while testing.
+func (o *options) ConformanceArgs(dir string) ([]string, func(), error) {
+	path := filepath.Join(dir, "heartbeat")
+	return []string{"-f", path}, nil, os.WriteFile(path, nil, 0o644)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugins/conformance"
 )
 
 func write(t *testing.T, path string, size int) {
@@ -94,4 +95,15 @@ func TestNothingToMeasure(t *testing.T) {
 		assert.Empty(t, r.Stdout)
 		assert.Contains(t, r.Stderr, want)
 	}
+}
+
+// The promises every teko plugin keeps (--help, --version, bad flags,
+// output shape) hold for a plugin written outside the registry too.
+func TestConformance(t *testing.T) { conformance.Test(t, fileSize) }
+
+// ConformanceArgs gives the suite a file to measure. Declared in a test
+// file, it is part of the plugin only while testing.
+func (o *options) ConformanceArgs(dir string) ([]string, func(), error) {
+	path := filepath.Join(dir, "data.bin")
+	return []string{"-f", path}, nil, os.WriteFile(path, make([]byte, 100), 0o644)
 }
