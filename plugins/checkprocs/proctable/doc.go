@@ -32,7 +32,8 @@
 // "/bin/ps -axww -o pid=,ppid=,uid=,state=,etime=,time=,rss=,vsz=,...,command="
 // (a second one, "-o pid=,ucomm=", when names are asked for), under
 // LC_ALL=C; the ps process itself is left out. darwin's ps has no thread
-// count. On Windows the listing and the name, parent and thread count come
+// count. procps' ps takes the same arguments, so the Linux tests run this
+// table too and hold it to what /proc says. On Windows the listing and the name, parent and thread count come
 // from a toolhelp snapshot; the command line, times, memory and owner are
 // asked of each process (NtQueryInformationProcess, GetProcessTimes and
 // the process token), which needs the right to query it. Windows has no

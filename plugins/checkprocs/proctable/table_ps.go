@@ -1,4 +1,4 @@
-//go:build darwin || freebsd
+//go:build darwin || freebsd || linux
 
 package proctable
 
@@ -17,9 +17,9 @@ import (
 // psPath is the system's ps, named in full so that PATH cannot swap it.
 const psPath = "/bin/ps"
 
-// psHasThreads tells whether ps has the nlwp column (FreeBSD's has,
-// darwin's has not).
-var psHasThreads = runtime.GOOS == "freebsd"
+// psHasThreads tells whether ps has the nlwp column (FreeBSD's and
+// procps' have, darwin's has not).
+var psHasThreads = runtime.GOOS != "darwin"
 
 // psFields are the facts the main ps run gives.
 const psFields = Args | PPID | State | Times | Memory | UID
@@ -28,7 +28,10 @@ const psFields = Args | PPID | State | Times | Memory | UID
 // name of a process read without it.
 type psSource struct{ ctx context.Context }
 
-func read(ctx context.Context, need Fields) (*Table, error) {
+// readPS reads the process table with ps: the table of darwin and
+// FreeBSD. Linux reads /proc instead, and runs this only in tests, where
+// procps' ps (which takes the same arguments) checks it against /proc.
+func readPS(ctx context.Context, need Fields) (*Table, error) {
 	if need&Threads != 0 && !psHasThreads {
 		return nil, unsupportedError(Threads, runtime.GOOS)
 	}
