@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -18,6 +19,7 @@ import (
 type Batch struct {
 	gauges   map[string]float64
 	counters map[string]counter
+	together [][]string
 	err      error
 }
 
@@ -64,6 +66,16 @@ func (b *Batch) WrappingCounter(name string, total uint64, bits int) {
 	case b.check(name, true):
 		b.counters[name] = counter{value: total, wrap: bits}
 	}
+}
+
+// Together declares counters that restart together, such as the
+// counters of one server process. When one of them went down since the
+// previous run, the source restarted, and none of them gets a rate this
+// run: not even one that, counting again from zero, has already passed
+// its old total (its rate would span the restart and be wrong). Names
+// not recorded as counters in this run are ignored.
+func (b *Batch) Together(names ...string) {
+	b.together = append(b.together, names)
 }
 
 // Err returns the first invalid use of the batch (a bad name, a name
@@ -131,8 +143,8 @@ type Value struct {
 // Resolve returns the values to print at now: every gauge, and a rate
 // for every counter whose previous sample in prev is sound. It also
 // returns the memory to keep for the next run, and one note (for
-// stderr) for each counter skipped for a reason other than being seen
-// for the first time.
+// stderr), in sorted order, for each counter skipped for a reason other
+// than being seen for the first time.
 //
 // A counter gets no rate, and is not printed at all (never as 0, never
 // as a spike), when:
@@ -144,7 +156,8 @@ type Value struct {
 //     run counts as a first run;
 //   - the previous sample is older than r.MaxAge;
 //   - the total went down (a restart), unless the counter was recorded
-//     with WrappingCounter and the decrease reads as a wrap.
+//     with WrappingCounter and the decrease reads as a wrap;
+//   - another counter declared Together with it went down.
 //
 // The order of values is unspecified; Write sorts them.
 func (b *Batch) Resolve(prev Memory, now time.Time, r Rates) (values []Value, next Memory, notes []string) {
@@ -159,6 +172,8 @@ func (b *Batch) Resolve(prev Memory, now time.Time, r Rates) (values []Value, ne
 		values = append(values, Value{name, v})
 	}
 	next.Counters = make(map[string]Sample, len(b.counters))
+	rates := make(map[string]float64, len(b.counters))
+	restarted := map[string]bool{}
 	for name, c := range b.counters {
 		cur := Sample{Value: c.value, Time: now.UnixNano()}
 		next.Counters[name] = cur
@@ -181,11 +196,36 @@ func (b *Batch) Resolve(prev Memory, now time.Time, r Rates) (values []Value, ne
 		delta, ok := increase(old.Value, c.value, c.wrap)
 		if !ok {
 			notes = append(notes, fmt.Sprintf("%s: counter went down from %d to %d (a restart); rate skipped", name, old.Value, c.value))
+			restarted[name] = true
 			continue
 		}
-		values = append(values, Value{name, float64(delta) * float64(r.Per) / float64(elapsed)})
+		rates[name] = float64(delta) * float64(r.Per) / float64(elapsed)
 	}
+	for _, group := range b.together {
+		if down := firstIn(group, restarted); down != "" {
+			for _, name := range group {
+				if _, ok := rates[name]; ok {
+					delete(rates, name)
+					notes = append(notes, fmt.Sprintf("%s: restarted together with %s; rate skipped", name, down))
+				}
+			}
+		}
+	}
+	for name, v := range rates {
+		values = append(values, Value{name, v})
+	}
+	slices.Sort(notes)
 	return values, next, notes
+}
+
+// firstIn returns the first of names that is in set, or "".
+func firstIn(names []string, set map[string]bool) string {
+	for _, n := range names {
+		if set[n] {
+			return n
+		}
+	}
+	return ""
 }
 
 // increase returns how much a counter grew from old to cur, and false

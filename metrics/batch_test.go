@@ -85,6 +85,43 @@ func TestResolveRates(t *testing.T) {
 	assert.Equal(t, []string{"c: the previous value is 30s old (limit 29s); rate skipped"}, notes)
 }
 
+func TestCountersThatRestartTogether(t *testing.T) {
+	minuteAgo := epoch.Add(-time.Minute).UnixNano()
+	// nginx restarted a minute ago and has already accepted more
+	// connections than before, but served fewer requests.
+	prev := Memory{Counters: map[string]Sample{
+		"accepts": {Value: 5, Time: minuteAgo}, "requests": {Value: 900, Time: minuteAgo}, "other": {Value: 1, Time: minuteAgo},
+	}}
+	record := func() *Batch {
+		b := NewBatch()
+		b.Counter("accepts", 40)
+		b.Counter("requests", 70)
+		b.Counter("other", 3)
+		return b
+	}
+
+	values, _, notes := record().Resolve(prev, epoch, Rates{})
+	assert.ElementsMatch(t, []Value{{"accepts", 35}, {"other", 2}}, values, "alone, accepts looks like it grew")
+	assert.Len(t, notes, 1)
+
+	b := record()
+	b.Together("accepts", "requests", "not-recorded")
+	values, next, notes := b.Resolve(prev, epoch, Rates{})
+	assert.Equal(t, []Value{{"other", 2}}, values, "together, the restart is seen for both")
+	assert.Equal(t, []string{
+		"accepts: restarted together with requests; rate skipped",
+		"requests: counter went down from 900 to 70 (a restart); rate skipped",
+	}, notes)
+	assert.Equal(t, uint64(40), next.Counters["accepts"].Value, "the next run measures from now")
+
+	prev = next
+	b = record()
+	b.Together("accepts", "requests")
+	values, _, notes = b.Resolve(prev, epoch.Add(time.Minute), Rates{})
+	assert.ElementsMatch(t, []Value{{"accepts", 0}, {"requests", 0}, {"other", 0}}, values)
+	assert.Empty(t, notes)
+}
+
 func TestResolveForgetsCountersNoLongerRecorded(t *testing.T) {
 	prev := Memory{Counters: map[string]Sample{"gone": {Value: 1, Time: epoch.Add(-time.Minute).UnixNano()}}}
 	_, next, _ := NewBatch().Resolve(prev, epoch, Rates{})

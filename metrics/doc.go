@@ -62,7 +62,9 @@
 //     default);
 //   - when the total went down, which means the source restarted —
 //     unless it was recorded with Batch.WrappingCounter and the drop
-//     reads as a wrap at 32 or 64 bits.
+//     reads as a wrap at 32 or 64 bits;
+//   - when another counter declared with Batch.Together (the counters of
+//     one server process, which restart as one) went down.
 //
 // Gauges are printed on every run, whatever happens to counters. A
 // counter skipped because of the clock, its age or a restart leaves a

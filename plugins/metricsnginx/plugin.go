@@ -67,8 +67,8 @@ func (o *options) Graphs() metrics.Graphs {
 
 // Collect fetches the page once. The gauges are printed as read; the three
 // counters become per-minute rates against the previous run (the runtime
-// skips a counter that went down, as after an nginx restart). Any failure
-// prints nothing.
+// skips all three when one went down, as after an nginx restart). Any
+// failure prints nothing.
 func (o *options) Collect(ctx context.Context, _ *plugin.Invocation, b *metrics.Batch) error {
 	client, err := o.client()
 	if err != nil {
@@ -82,6 +82,7 @@ func (o *options) Collect(ctx context.Context, _ *plugin.Invocation, b *metrics.
 	b.Counter("requests.accepts", st.Accepts)
 	b.Counter("requests.handled", st.Handled)
 	b.Counter("requests.requests", st.Requests)
+	b.Together("requests.accepts", "requests.handled", "requests.requests") // one nginx restarts them all
 	b.Gauge("queue.reading", float64(st.Reading))
 	b.Gauge("queue.writing", float64(st.Writing))
 	b.Gauge("queue.waiting", float64(st.Waiting))

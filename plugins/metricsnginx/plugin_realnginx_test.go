@@ -84,6 +84,40 @@ func TestPluginRealNginx(t *testing.T) {
 	assert.Empty(t, r.Stderr)
 }
 
+// After a restart, nginx may already have accepted more connections
+// than before (many short connections now, a few kept-alive ones
+// before) while it has served fewer requests. The counters restart
+// together, so none of the rates is printed, not even accepts' and
+// handled's, which would otherwise span the restart.
+func TestPluginRealNginxRestartSkipsEveryRate(t *testing.T) {
+	ngx := startNginx(t)
+	h := plugintest.New(t, Plugin)
+	args := []string{"--host", "127.0.0.1", "--port", strconv.Itoa(ngx.Port)}
+	h.Run(args...)
+	ngx.GetMany("/", 50) // before: few connections, many requests
+	h.Advance(time.Minute)
+	r := h.Run(args...)
+	require.Equal(t, withRatesEach(2, 2, 51), h.Values(r, args...))
+
+	ngx.Restart()
+	for range 10 {
+		ngx.Get("/") // after: more connections than before, fewer requests
+	}
+	h.Advance(time.Minute)
+	r = h.Run(args...)
+	assert.Equal(t, idleGauges, h.Values(r, args...))
+	assert.Contains(t, r.Stderr, "requests.requests: counter went down from 52 to 11 (a restart)")
+	assert.Contains(t, r.Stderr, "requests.accepts: restarted together with requests.requests")
+	assert.Contains(t, r.Stderr, "requests.handled: restarted together with requests.requests")
+}
+
+// withRatesEach returns idleGauges plus the three request rates.
+func withRatesEach(accepts, handled, requests float64) map[string]float64 {
+	m := withRates(0)
+	m["nginx.requests.accepts"], m["nginx.requests.handled"], m["nginx.requests.requests"] = accepts, handled, requests
+	return m
+}
+
 func TestPluginRealNginxUnixSocket(t *testing.T) {
 	ngx := startNginx(t)
 	h := plugintest.New(t, Plugin)

@@ -211,6 +211,36 @@ func (n *realNginx) URL(path string) string {
 	return "http://127.0.0.1:" + strconv.Itoa(n.Port) + path
 }
 
+// GetMany makes count requests for path on one kept-alive connection
+// (accepts and handled +1, requests +count), the last one closing it.
+func (n *realNginx) GetMany(path string, count int) {
+	n.t.Helper()
+	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(n.Port)), 5*time.Second)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	var req bytes.Buffer
+	for i := range count {
+		closing := "keep-alive"
+		if i == count-1 {
+			closing = "close"
+		}
+		fmt.Fprintf(&req, "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: %s\r\n\r\n", path, closing)
+	}
+	if _, err := conn.Write(req.Bytes()); err != nil {
+		n.t.Fatal(err)
+	}
+	resp, err := io.ReadAll(conn)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	if got := bytes.Count(resp, []byte("HTTP/1.1 200 ")); got != count {
+		n.t.Fatalf("GET %s ×%d on one connection: %d answers", path, count, got)
+	}
+}
+
 // Get makes one request for path on a connection of its own and reads the
 // response until nginx closes that connection. nginx updates its counters
 // before closing, so when Get returns the request is fully counted
