@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -37,15 +36,21 @@ func TestPSTableAgreesWithProc(t *testing.T) {
 		assert.Equal(t, viaProc.PPID, viaPS.PPID)
 		assert.Equal(t, viaProc.Name, viaPS.Name)
 		assert.Equal(t, viaProc.UID, viaPS.UID)
-		assert.Equal(t, viaProc.Threads, viaPS.Threads, "pid %d", pid)
+		// Threads and memory move between the two reads (this test
+		// process starts threads to run ps): compared loosely, and for
+		// the sleeper only.
 		assert.InDelta(t, viaProc.Elapsed.Seconds(), viaPS.Elapsed.Seconds(), 2)
 		assert.InDelta(t, viaProc.CPUTime.Seconds(), viaPS.CPUTime.Seconds(), 2)
-		assert.InDelta(t, float64(viaProc.VSZ), float64(viaPS.VSZ), 64<<20)
 		assert.NotZero(t, viaPS.RSS)
+		assert.NotZero(t, viaPS.VSZ)
+		assert.Positive(t, viaPS.Threads)
 	}
 	// ps joins argv with single spaces, as /proc is read: an empty
 	// argument shows as a double space.
-	viaPS := ps.Find(sleeper.Process.Pid)
+	viaPS, viaProc := ps.Find(sleeper.Process.Pid), proc.Find(sleeper.Process.Pid)
+	assert.InDelta(t, viaProc.Threads, viaPS.Threads, 2)
+	assert.InDelta(t, float64(viaProc.VSZ), float64(viaPS.VSZ), 64<<20)
+	assert.InDelta(t, float64(viaProc.RSS), float64(viaPS.RSS), 16<<20)
 	assert.Equal(t, sleeper.Path+" ps  check  end", viaPS.Args)
 	assert.Equal(t, byte('S'), viaPS.State)
 	for _, p := range ps.Processes {
@@ -73,8 +78,7 @@ func TestPSTableLoadsNamesLaterAndKnowsTheGone(t *testing.T) {
 	tab, err = proctable.ReadPS(context.Background(), proctable.Args)
 	require.NoError(t, err)
 	require.NoError(t, gone.Process.Kill())
-	_ = gone.Wait()
-	time.Sleep(10 * time.Millisecond)
+	_ = gone.Wait() // reaped: the PID is free
 	p = tab.Find(gone.Process.Pid)
 	require.NotNil(t, p)
 	assert.ErrorIs(t, p.Load(proctable.Name), proctable.ErrGone)
