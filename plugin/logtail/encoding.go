@@ -89,6 +89,16 @@ func (e *Encoding) String() string {
 	return e.name
 }
 
+// UnitSize is the size in bytes of the encoding's code unit: 2 for the
+// UTF-16 family, 1 for UTF-8 and the encodings that keep ASCII's bytes.
+// In a file of 2-byte units, only an even offset can start a line.
+func (e *Encoding) UnitSize() int {
+	if e == nil || e.family == asciiCompatible {
+		return 1
+	}
+	return 2
+}
+
 // codec is an Encoding fixed for one file: the byte order of "UTF-16" is
 // known once the file's first bytes are.
 type codec struct {

@@ -30,6 +30,9 @@ func FuzzLookupEncoding(f *testing.F) {
 			t.Fatalf("LookupEncoding(%q) has no name", name)
 		}
 		c := enc.codecFor(nil)
+		if enc.UnitSize() != c.unit {
+			t.Fatalf("%s: UnitSize %d, but its codec reads units of %d bytes", enc, enc.UnitSize(), c.unit)
+		}
 		line := append([]byte("ok"), c.newline...)
 		if k := c.lastNewline(append(line, line...)); k != 2*len(line) {
 			t.Fatalf("%s: the newline of two lines ends at %d, want %d", enc, k, 2*len(line))

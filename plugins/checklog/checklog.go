@@ -84,7 +84,9 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 		if found, err = st.Load(&prev); err != nil {
 			return nil, err
 		}
-		if !found {
+		// The old check-log split UTF-16 at the byte 0x0A, so its offsets
+		// in such files can fall inside a character: not taken over.
+		if !found && enc.UnitSize() == 1 {
 			prev.Files = importMackerel(mackerelStateDir(o.StateDir, inv.Getenv), inv.Args(), files.paths)
 		}
 		store = st

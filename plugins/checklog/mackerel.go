@@ -24,7 +24,9 @@ import (
 // first are not lost. An old position is used only when its inode is
 // that of the file now (an old file rotated away since then is not
 // followed: its rest is lost, as it would be without the import);
-// anything unreadable is ignored and the file starts at its end.
+// anything unreadable is ignored and the file starts at its end. UTF-16
+// files are not taken over (the old check-log's offsets in them can
+// fall inside a character).
 
 // mackerelPosition is the old check-log's state file.
 type mackerelPosition struct {

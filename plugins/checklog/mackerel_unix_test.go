@@ -126,3 +126,26 @@ func TestMackerelPositionsThatDoNotFitAreNotUsed(t *testing.T) {
 		})
 	}
 }
+
+// The old check-log split UTF-16 at the byte 0x0A, so its offset in a
+// UTF-16LE file falls between the two bytes of a newline. Taken over,
+// every later line would be read one byte off and never match.
+func TestMackerelPositionInUTF16IsNotTakenOver(t *testing.T) {
+	utf16le := func(s string) string {
+		var b strings.Builder
+		for _, r := range s {
+			b.WriteByte(byte(r))
+			b.WriteByte(0)
+		}
+		return b.String()
+	}
+	d := newLogDir(t)
+	oldDir := t.TempDir()
+	first := utf16le("ERROR one\n")
+	d.write("app.log", first+utf16le("ERROR two\n"))
+	args := []string{"-f", d.path("app.log"), "-p", "ERROR", "--encoding", "UTF-16LE", "-s", oldDir}
+	leaveOldPosition(t, oldDir, d.path("app.log"), args, int64(len(first)-1), inodeOf(t, d.path("app.log")))
+	expect(t, d.h.Run(args...), checkers.OK, "LOG OK: 0 warnings, 0 criticals for pattern /ERROR/.")
+	d.append("app.log", utf16le("ERROR three\n"))
+	expect(t, d.h.Run(args...), checkers.Critical, "LOG CRITICAL: 1 warnings, 1 criticals for pattern /ERROR/.")
+}
