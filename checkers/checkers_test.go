@@ -209,3 +209,33 @@ func TestFormatFlag(t *testing.T) {
 }
 
 func itoa(i int) string { return FormatNumber(float64(i)) }
+
+// A value a plugin could not determine (0/0 for a percentage of an empty
+// file system) is NaN; the guidelines write it "U". An infinite limit has
+// no text: the field stays empty. JSON has no NaN either: the value is
+// null and the limit left out, rather than an encoding error that would
+// leave stdout empty.
+func TestPerfdataNonFiniteValues(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	assert.Equal(t, "pct=U%;;;0;100", Perfdata{Label: "pct", Value: nan, UOM: "%", Min: Float(0), Max: Float(100)}.String())
+	assert.Equal(t, "up=U", Perfdata{Label: "up", Value: inf}.String())
+	assert.Equal(t, "down=U;;;-1", Perfdata{Label: "down", Value: -inf, Min: Float(-1)}.String())
+	assert.Equal(t, "x=1;;;0", Perfdata{Label: "x", Value: 1, Min: Float(0), Max: Float(inf)}.String())
+	assert.Equal(t, "x=1;;;;5", Perfdata{Label: "x", Value: 1, Min: Float(nan), Max: Float(5)}.String())
+
+	r := NewResult(OK, "empty file system")
+	r.AddPerfdata(Perfdata{Label: "pct", Value: nan, UOM: "%", Min: Float(0), Max: Float(inf)})
+	assert.Equal(t, "PROCS OK: empty file system | pct=U%;;;0\n", render(t, r, FormatNagios))
+	assert.JSONEq(t, `{"name":"PROCS","status":"OK","code":0,"summary":"empty file system","details":[],
+		"perfdata":[{"label":"pct","value":null,"uom":"%","min":0}]}`, render(t, r, FormatJSON))
+}
+
+// A nil sub-result put in Subs by hand is skipped, not dereferenced: the
+// runtime renders outside its panic guard, and a crash there would exit 2
+// (CRITICAL with an empty message).
+func TestRenderSkipsNilSubResults(t *testing.T) {
+	r := &Result{Status: Warning, Summary: "two checks", Subs: []*Result{nil, NewResult(Warning, "slow")}}
+	r.Subs[1].AddPerfdata(Perfdata{Label: "ms", Value: 3})
+	assert.Equal(t, "PROCS WARNING: two checks | ms=3\nWARNING: slow\n", render(t, r, FormatNagios))
+	assert.Contains(t, render(t, r, FormatJSON), `"details":["WARNING: slow"]`)
+}

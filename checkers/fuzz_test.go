@@ -104,6 +104,9 @@ func parseNagiosPerfdata(s string) ([]perfItem, error) {
 			return nil, errors.New("more than five fields in " + strconv.Quote(item))
 		}
 		n := len(fields[0]) - len(strings.TrimLeft(fields[0], "-0123456789."))
+		if strings.HasPrefix(fields[0], "U") {
+			n = 1 // "could not be determined"
+		}
 		it.value, it.uom, it.fields = fields[0][:n], fields[0][n:], fields[1:]
 		items = append(items, it)
 	}
@@ -124,15 +127,16 @@ func FuzzRender(f *testing.F) {
 	f.Add(uint8(3), strings.Repeat("long summary ", 100), "detail", uint8(40), "value_label", 1.2345678901234568e20, uint8(5), uint8(50))
 	f.Add(uint8(0), "ok", "d", uint8(60), "a_rather_long_perfdata_label", 123456.789, uint8(2), uint8(1))
 	f.Add(uint8(0), "ok", "", uint8(1), "two\nlines", 1.0, uint8(0), uint8(0))
+	f.Add(uint8(0), "empty file system", "", uint8(2), "pct", math.NaN(), uint8(4), uint8(0))
 	f.Fuzz(func(t *testing.T, status uint8, summary, details string, perfCount uint8, label string, value float64, uom uint8, detailRepeat uint8) {
-		if math.IsNaN(value) || math.IsInf(value, 0) {
-			return // a plugin bug the runtime does not promise to print
-		}
 		r := NewResult(Status(status%4), "%s", summary)
 		for i := 0; i < int(detailRepeat%64); i++ {
 			r.Details = append(r.Details, strings.Split(details, "\x00")...)
 		}
 		warn := Range{Start: 0, End: math.Abs(value)}
+		if !isFinite(value) {
+			warn.End = 1 // a NaN value is written "U"; a range has no such form
+		}
 		for i := 0; i < int(perfCount%64); i++ {
 			p := Perfdata{Label: label, Value: value, UOM: fuzzUOMs[int(uom)%len(fuzzUOMs)], Warn: &warn, Min: Float(0)}
 			if p.Validate() != nil {
@@ -179,7 +183,10 @@ func FuzzRender(f *testing.F) {
 				for i, it := range items {
 					p := r.Perfdata[i]
 					v, err := strconv.ParseFloat(it.value, 64)
-					if it.label != lineBreaks.Replace(p.Label) || err != nil || v != p.Value || it.uom != p.UOM ||
+					if !isFinite(p.Value) && it.value == "U" {
+						v, err = p.Value, nil
+					}
+					if it.label != lineBreaks.Replace(p.Label) || err != nil || (v != p.Value && isFinite(p.Value)) || it.uom != p.UOM ||
 						len(it.fields) != 3 || it.fields[0] != warn.String() || it.fields[2] != "0" {
 						t.Fatalf("perfdata item %d reads back as %+v from %+v", i, it, p)
 					}

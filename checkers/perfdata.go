@@ -2,6 +2,7 @@ package checkers
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -35,12 +36,18 @@ func (p Perfdata) Validate() error {
 // String formats p by the Nagios guidelines: the label is quoted when it
 // holds a space, quote, '=' or other special character (a quote is
 // doubled, a line break becomes a space), numbers never use exponent
-// notation, and trailing empty fields are dropped.
+// notation, and trailing empty fields are dropped. A NaN or infinite
+// value (a percentage of nothing) is written "U", the guidelines' "could
+// not be determined"; a NaN or infinite Min or Max is left empty.
 func (p Perfdata) String() string {
 	var b strings.Builder
 	b.WriteString(quoteLabel(p.Label))
 	b.WriteByte('=')
-	b.WriteString(FormatNumber(p.Value))
+	if isFinite(p.Value) {
+		b.WriteString(FormatNumber(p.Value))
+	} else {
+		b.WriteByte('U')
+	}
 	b.WriteString(p.UOM)
 	fields := []string{rangeField(p.Warn), rangeField(p.Crit), numberField(p.Min), numberField(p.Max)}
 	last := len(fields)
@@ -70,11 +77,22 @@ func rangeField(r *Range) string {
 }
 
 func numberField(v *float64) string {
-	if v == nil {
+	if v == nil || !isFinite(*v) {
 		return ""
 	}
 	return FormatNumber(*v)
 }
+
+// finiteOrNil returns v when it points to a finite number, else nil: JSON
+// has no NaN or infinity.
+func finiteOrNil(v *float64) *float64 {
+	if v == nil || !isFinite(*v) {
+		return nil
+	}
+	return v
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Float returns a pointer to v, for Perfdata.Min and Max.
 func Float(v float64) *float64 { return &v }

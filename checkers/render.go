@@ -135,7 +135,7 @@ func truncate(s string, n int) string {
 
 type jsonPerfdata struct {
 	Label string   `json:"label"`
-	Value float64  `json:"value"`
+	Value *float64 `json:"value"` // null when NaN or infinite (written "U" in the nagios format)
 	UOM   string   `json:"uom,omitempty"`
 	Warn  string   `json:"warn,omitempty"`
 	Crit  string   `json:"crit,omitempty"`
@@ -156,7 +156,7 @@ func (r *Result) renderJSON(w io.Writer, name string) error {
 		out.Details = []string{}
 	}
 	for _, p := range r.allPerfdata() {
-		out.Perfdata = append(out.Perfdata, jsonPerfdata{p.Label, p.Value, p.UOM, rangeField(p.Warn), rangeField(p.Crit), p.Min, p.Max})
+		out.Perfdata = append(out.Perfdata, jsonPerfdata{p.Label, finiteOrNil(&p.Value), p.UOM, rangeField(p.Warn), rangeField(p.Crit), finiteOrNil(p.Min), finiteOrNil(p.Max)})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

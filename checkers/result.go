@@ -42,9 +42,13 @@ func (r *Result) Add(sub *Result) {
 }
 
 // lines returns every long-output line of r and its sub-results, in order.
+// A nil entry in Subs is skipped: rendering must not crash.
 func (r *Result) lines() []string {
 	out := append([]string(nil), r.Details...)
 	for _, s := range r.Subs {
+		if s == nil {
+			continue
+		}
 		out = append(out, s.Status.String()+": "+s.Summary)
 		for _, l := range s.lines() {
 			out = append(out, "  "+l)
@@ -57,7 +61,9 @@ func (r *Result) lines() []string {
 func (r *Result) allPerfdata() []Perfdata {
 	out := append([]Perfdata(nil), r.Perfdata...)
 	for _, s := range r.Subs {
-		out = append(out, s.allPerfdata()...)
+		if s != nil {
+			out = append(out, s.allPerfdata()...)
+		}
 	}
 	return out
 }
