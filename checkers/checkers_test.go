@@ -239,3 +239,14 @@ func TestRenderSkipsNilSubResults(t *testing.T) {
 	assert.Equal(t, "PROCS WARNING: two checks | ms=3\nWARNING: slow\n", render(t, r, FormatNagios))
 	assert.Contains(t, render(t, r, FormatJSON), `"details":["WARNING: slow"]`)
 }
+
+// Perfdata that breaks the guidelines (a unit they do not know, an empty
+// label that would print "=1") is left out of every format, so that a
+// Nagios consumer can still read the rest; the runtime says so on stderr.
+func TestRenderLeavesOutInvalidPerfdata(t *testing.T) {
+	r := NewResult(OK, "sizes")
+	r.AddPerfdata(Perfdata{Label: "a", Value: 1, UOM: "GB"}, Perfdata{Value: 2}, Perfdata{Label: "b", Value: 3, UOM: "MB"})
+	assert.Equal(t, "PROCS OK: sizes | b=3MB\n", render(t, r, FormatNagios))
+	assert.JSONEq(t, `{"name":"PROCS","status":"OK","code":0,"summary":"sizes","details":[],
+		"perfdata":[{"label":"b","value":3,"uom":"MB"}]}`, render(t, r, FormatJSON))
+}

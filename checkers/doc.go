@@ -38,5 +38,7 @@
 // MessageLimit bytes: detail lines that do not fit are replaced by a
 // visible "… (N more lines)" marker, never cut blindly, and a "|" in
 // plugin text is replaced so it cannot be mistaken for the perfdata
-// separator.
+// separator. Perfdata that fails Perfdata.Validate is left out; a NaN or
+// infinite value is written "U", the guidelines' "could not be
+// determined" (null in JSON).
 package checkers

@@ -23,6 +23,7 @@ type Perfdata struct {
 var validUOM = map[string]bool{"": true, "s": true, "ms": true, "us": true, "%": true, "B": true, "KB": true, "MB": true, "TB": true, "c": true}
 
 // Validate reports an empty label or a unit the guidelines do not allow.
+// Result.Render leaves out perfdata that fails it.
 func (p Perfdata) Validate() error {
 	if p.Label == "" {
 		return fmt.Errorf("perfdata: empty label")

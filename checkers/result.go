@@ -5,7 +5,9 @@ import "fmt"
 // Result is the outcome of one check run.
 //
 // Summary is the one-line message; Details are long-output lines shown
-// under it; Perfdata is rendered only in the nagios and json formats.
+// under it; Perfdata is rendered only in the nagios and json formats, and
+// an item that fails Perfdata.Validate is left out (the plugin runtime
+// notes it on stderr).
 // Sub-results added with Add are shown as detail lines of their own and
 // raise Status to the worst of all.
 type Result struct {
@@ -57,9 +59,15 @@ func (r *Result) lines() []string {
 	return out
 }
 
-// allPerfdata returns r's perfdata followed by that of its sub-results.
+// allPerfdata returns r's perfdata followed by that of its sub-results,
+// leaving out any that fails Perfdata.Validate.
 func (r *Result) allPerfdata() []Perfdata {
-	out := append([]Perfdata(nil), r.Perfdata...)
+	var out []Perfdata
+	for _, p := range r.Perfdata {
+		if p.Validate() == nil {
+			out = append(out, p)
+		}
+	}
 	for _, s := range r.Subs {
 		if s != nil {
 			out = append(out, s.allPerfdata()...)

@@ -1,0 +1,44 @@
+package plugin_test
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/teko-dev/teko/checkers"
+	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugin/plugintest"
+)
+
+// resultCheck returns whatever result its test hands it.
+type resultCheck struct{}
+
+var nextResult *checkers.Result
+
+func (resultCheck) Check(context.Context, *plugin.Invocation) (*checkers.Result, error) {
+	return nextResult, nil
+}
+
+var resultPlugin = &plugin.Plugin{Name: "check-result", Title: "RESULT", New: func() any { return &resultCheck{} }}
+
+func TestInvalidPerfdataIsLeftOutAndNoted(t *testing.T) {
+	nextResult = checkers.NewResult(checkers.Critical, "disk full")
+	nextResult.AddPerfdata(checkers.Perfdata{Label: "used", Value: 9, UOM: "GB"}, checkers.Perfdata{Label: "free", Value: 0, UOM: "B"})
+	r := plugintest.New(t, resultPlugin).Run("--format", "nagios")
+	assert.Equal(t, 2, r.Code, "the status stands: a unit typo must not hide a CRITICAL")
+	assert.Equal(t, "RESULT CRITICAL: disk full | free=0B\n", r.Stdout)
+	assert.Equal(t, `check-result: bug in the plugin: perfdata "used": unit "GB" is not one of s ms us % B KB MB TB c; left out`+"\n", r.Stderr)
+}
+
+func TestNonFinitePerfdataInEveryFormat(t *testing.T) {
+	nextResult = checkers.NewResult(checkers.OK, "empty file system")
+	nextResult.Add(checkers.NewResult(checkers.OK, "sub"))
+	nextResult.Subs[0].AddPerfdata(checkers.Perfdata{Label: "pct", Value: math.NaN(), UOM: "%"})
+	h := plugintest.New(t, resultPlugin)
+	r := h.Run("--format", "json")
+	assert.Equal(t, 0, r.Code)
+	assert.JSONEq(t, `{"name":"RESULT","status":"OK","code":0,"summary":"empty file system","details":["OK: sub"],"perfdata":[{"label":"pct","value":null,"uom":"%"}]}`, r.Stdout)
+	assert.Equal(t, "RESULT OK: empty file system | pct=U%\nOK: sub\n", h.Run("--format", "nagios").Stdout)
+}
