@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"runtime/debug"
 	"sort"
@@ -33,8 +34,16 @@ func (t *Timeout) UnmarshalFlag(text string) error {
 	d, err := time.ParseDuration(text)
 	if err != nil {
 		secs, ferr := strconv.ParseFloat(text, 64)
-		if ferr != nil {
+		if ferr != nil && !errors.Is(ferr, strconv.ErrRange) || math.IsNaN(secs) {
 			return fmt.Errorf("invalid timeout %q (want seconds, or a duration such as 30s)", text)
+		}
+		// Converting an out-of-range float to an integer is not defined
+		// in Go (a negative number on amd64, the maximum on arm64).
+		switch {
+		case secs <= 0:
+			return fmt.Errorf("invalid timeout %q: must be positive", text)
+		case secs >= math.MaxInt64/float64(time.Second):
+			return fmt.Errorf("invalid timeout %q: too long", text)
 		}
 		d = time.Duration(secs * float64(time.Second))
 	}
