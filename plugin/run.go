@@ -190,6 +190,20 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 	return pr, "", nil
 }
 
+// parseGuarded is parse with a panic in the plugin's code that parsing
+// calls (New, a flag type's UnmarshalFlag, Validate, Prefix) turned into
+// an error, as guard does for Check and Collect: a Go panic would exit 2
+// with nothing on stdout.
+func (p *Plugin) parseGuarded(env Env) (pr *parsed, help string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(env.Stderr, "%s: panic: %v\n%s", p.Name, r, debug.Stack())
+			pr, help, err = nil, "", fmt.Errorf("panic: %v", r)
+		}
+	}()
+	return p.parse(env.Args)
+}
+
 // Run runs the plugin once with env and returns the exit code: the check
 // status for a check plugin; 0 or 3 (UNKNOWN) for a metric plugin; 0 for
 // --help and --version; 3 for a bad command line.
@@ -199,7 +213,7 @@ func (p *Plugin) Run(ctx context.Context, env Env) int {
 		fmt.Fprintf(env.Stdout, "%s %s\n", p.Name, version())
 		return 0
 	}
-	pr, help, err := p.parse(env.Args)
+	pr, help, err := p.parseGuarded(env)
 	switch {
 	case help != "":
 		fmt.Fprint(env.Stdout, help)
