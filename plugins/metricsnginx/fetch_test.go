@@ -1,6 +1,8 @@
 package metricsnginx
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"net/http"
@@ -23,6 +25,10 @@ func TestParseTarget(t *testing.T) {
 		{"https://[::1]/status?full", "https://[::1]/status?full", "", "https://[::1]/status?full"},
 		{"unix:/run/nginx.sock:/nginx_status", "http://localhost/nginx_status", "/run/nginx.sock", "unix:/run/nginx.sock:/nginx_status"},
 		{"unix:relative.sock:/s?x=1", "http://localhost/s?x=1", "relative.sock", "unix:relative.sock:/s?x=1"},
+		// A colon in the socket's name: the path starts at the first ":/".
+		{"unix:/run/nginx:edge.sock:/nginx_status", "http://localhost/nginx_status", "/run/nginx:edge.sock", "unix:/run/nginx:edge.sock:/nginx_status"},
+		// Messages never show a password.
+		{"http://admin:s3cret@127.0.0.1/nginx_status", "http://admin:s3cret@127.0.0.1/nginx_status", "", "http://admin:xxxxx@127.0.0.1/nginx_status"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
@@ -43,8 +49,13 @@ func TestParseTargetRejects(t *testing.T) {
 		"unix:/run/nginx.sock":          `address "unix:/run/nginx.sock": want unix:SOCKET:/PATH, e.g. unix:/run/nginx.sock:/nginx_status`,
 		"unix::/nginx_status":           `address "unix::/nginx_status": want unix:SOCKET:/PATH, e.g. unix:/run/nginx.sock:/nginx_status`,
 		"unix:/run/nginx.sock:nginx":    `address "unix:/run/nginx.sock:nginx": want unix:SOCKET:/PATH, e.g. unix:/run/nginx.sock:/nginx_status`,
-		"http://local host/":            `address "http://local host/": parse "http://local host/": invalid character " " in host name`,
-		"unix:/run/nginx.sock:/a b%zz/": `address "unix:/run/nginx.sock:/a b%zz/": path: parse "http://localhost/a b%zz/": invalid URL escape "%zz"`,
+		"http://local host/":            `address "http://local host/": invalid character " " in host name`,
+		"unix:/run/nginx.sock:/a b%zz/": `address "unix:/run/nginx.sock:/a b%zz/": path: invalid URL escape "%zz"`,
+		"unix:/run/nginx:edge.sock":     `address "unix:/run/nginx:edge.sock": want unix:SOCKET:/PATH, e.g. unix:/run/nginx.sock:/nginx_status`,
+		// The password is hidden even in an address url.Parse rejects.
+		"http://admin:s3cret@127.0.0.1/%zz": `address "http://admin:xxxxx@127.0.0.1/%zz": invalid URL escape "%zz"`,
+		"http://admin:s3cret@/nginx_status": `address "http://admin:xxxxx@/nginx_status": no host`,
+		"http://admin:s3:cret@a b/s?u=x@y":  `address "http://admin:xxxxx@a b/s?u=x@y": invalid character " " in host name`,
 	}
 	for addr, want := range tests {
 		t.Run(addr, func(t *testing.T) {
@@ -132,6 +143,21 @@ func TestFetchFaults(t *testing.T) {
 				hijack(t, w, fmt.Sprintf("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", 60, sampleBody[:60]))
 			}
 		}, `body cut short: connection closed after 60 bytes, before the last chunk`},
+		{"encoding Go cannot decode", func(*testing.T, <-chan struct{}) http.HandlerFunc {
+			return func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Encoding", "br")
+				fmt.Fprint(w, "\x1b\x7b\x00\xf8")
+			}
+		}, `body has Content-Encoding "br", which cannot be decoded; ask for no encoding (drop an "Accept-Encoding" --header)`},
+		{"gzip stream cut short", func(t *testing.T, _ <-chan struct{}) http.HandlerFunc {
+			return func(w http.ResponseWriter, _ *http.Request) {
+				compressed := gzipped(t, sampleBody)
+				compressed = compressed[:len(compressed)-8] // no checksum and length: the stream is incomplete
+				w.Header().Set("Content-Encoding", "gzip")
+				w.Header().Set("Content-Length", fmt.Sprint(len(compressed)))
+				_, _ = w.Write(compressed)
+			}
+		}, `body cut short: the gzip-compressed body ends after 124 bytes of text`},
 		{"no response headers", func(_ *testing.T, release <-chan struct{}) http.HandlerFunc {
 			return func(http.ResponseWriter, *http.Request) { <-release }
 		}, `no complete response within 300ms`},
@@ -154,6 +180,35 @@ func TestFetchFaults(t *testing.T) {
 			assert.Equal(t, StubStatus{}, st)
 			assert.Less(t, time.Since(start), timeout+2*time.Second, "the timeout bounds the fetch")
 		})
+	}
+}
+
+func gzipped(t *testing.T, s string) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, err := zw.Write([]byte(s))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return buf.Bytes()
+}
+
+// Go asks for gzip and decompresses it itself; when the caller's own
+// header asked for it, Fetch decompresses it.
+func TestFetchGzip(t *testing.T) {
+	url := serve(t, func(<-chan struct{}) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+				fmt.Fprint(w, sampleBody)
+				return
+			}
+			w.Header().Set("Content-Encoding", "gzip")
+			_, _ = w.Write(gzipped(t, sampleBody))
+		}
+	})
+	for _, header := range []http.Header{nil, {"Accept-Encoding": {"gzip"}}, {"Accept-Encoding": {"gzip, deflate, br"}}} {
+		st, err := (&Client{Target: mustParseTarget(t, url), Header: header}).Fetch(context.Background())
+		require.NoError(t, err, header)
+		assert.Equal(t, uint64(31070465), st.Requests, header)
 	}
 }
 

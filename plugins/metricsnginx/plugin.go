@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -32,13 +33,13 @@ var Plugin = &plugin.Plugin{
 type options struct {
 	URI           string        `long:"uri" value-name:"URL" description:"the stub_status page, http(s)://HOST[:PORT]/PATH or unix:SOCKET:/PATH; overrides --scheme, --host, --port and --path"`
 	Scheme        string        `long:"scheme" value-name:"http|https" default:"http" description:"scheme of the page's URL"`
-	Host          string        `long:"host" value-name:"HOST" default:"localhost" description:"host of the page's URL"`
+	Host          string        `long:"host" value-name:"HOST" default:"localhost" description:"host name or IP address of the page's URL, without a port"`
 	Port          int           `long:"port" value-name:"PORT" default:"8080" description:"port of the page's URL"`
 	Path          string        `long:"path" value-name:"PATH" default:"/nginx_status" description:"path of the page's URL"`
 	Socket        string        `long:"socket" value-name:"PATH" description:"connect to this unix socket instead of the URL's host and port (the host is still sent as Host)"`
 	Header        []string      `long:"header" value-name:"'NAME: VALUE'" statekey:"-" description:"add a request header; repeatable; \"Host: NAME\" sets the request's host"`
 	TLSSkipVerify bool          `long:"tls-skip-verify" statekey:"-" description:"accept any certificate from an https page"`
-	HTTPTimeout   time.Duration `long:"http-timeout" value-name:"DURATION" default:"5s" statekey:"-" description:"give up on the page after this long"`
+	HTTPTimeout   time.Duration `long:"http-timeout" value-name:"DURATION" default:"5s" statekey:"-" description:"give up on the page after this long; keep it below --timeout, which ends the whole run"`
 	StateDir      string        `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
 	Tempfile      func(string)  `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-nginx compatibility: the same as --state-dir with FILE's directory"`
 }
@@ -122,6 +123,12 @@ func (o *options) target() (Target, error) {
 			return Target{}, fmt.Errorf("--port %d: want 1 to 65535", o.Port)
 		}
 		host := strings.TrimSuffix(strings.TrimPrefix(o.Host, "["), "]") // an IPv6 address, bracketed or not
+		if host == "" {
+			return Target{}, fmt.Errorf("--host %q: want a host name or IP address", o.Host)
+		}
+		if _, err := netip.ParseAddr(host); err != nil && strings.Contains(host, ":") {
+			return Target{}, fmt.Errorf("--host %q: want a host name or IP address, with no scheme or port (those are --scheme and --port)", o.Host)
+		}
 		addr = o.Scheme + "://" + net.JoinHostPort(host, strconv.Itoa(o.Port)) + "/" + strings.TrimPrefix(o.Path, "/")
 	}
 	target, err := ParseTarget(addr)
@@ -143,11 +150,36 @@ func parseHeaders(flags []string) (http.Header, error) {
 	header := http.Header{}
 	for _, f := range flags {
 		name, value, ok := strings.Cut(f, ":")
-		name = strings.TrimSpace(name)
-		if !ok || name == "" || strings.ContainsAny(name, " \t") {
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		if !ok || !validHeaderName(name) {
 			return nil, fmt.Errorf("--header %q: want \"Name: value\"", f)
 		}
-		header.Add(name, strings.TrimSpace(value))
+		if strings.ContainsFunc(value, isControl) {
+			return nil, fmt.Errorf("--header %q: the value has a control character", f)
+		}
+		header.Add(name, value)
 	}
 	return header, nil
+}
+
+// validHeaderName reports whether name is an HTTP header name: one or more
+// of the characters RFC 9110 allows in a token. Go's client would refuse
+// anything else only when sending, as a failed run rather than a bad flag.
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, c := range []byte(name) {
+		isAlnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !isAlnum && !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isControl reports whether r may not appear in a header value: a control
+// character other than tab (a line break would end the header).
+func isControl(r rune) bool {
+	return r < ' ' && r != '\t' || r == 0x7f
 }

@@ -203,3 +203,56 @@ func TestPluginTempfileFlag(t *testing.T) {
 	r := h.Run(args...)
 	assert.Equal(t, withRates(1), h.Values(r, args...), "state files: %s", strings.Join(names, ", "))
 }
+
+// A unix socket whose name has a colon, in the unix: form of --uri.
+func TestPluginRealNginxColonInSocketName(t *testing.T) {
+	ngx := startNginx(t)
+	h := plugintest.New(t, Plugin)
+	args := []string{"--uri", "unix:" + ngx.ColonSocket + ":/nginx_status"}
+	r := h.Run(args...)
+	assert.Empty(t, r.Stderr)
+	assert.Equal(t, idleGauges, h.Values(r, args...))
+}
+
+// Messages go to the agent's log every minute: a password in --uri must
+// not be in them.
+func TestPluginRealNginxHidesPassword(t *testing.T) {
+	ngx := startNginx(t)
+	h := plugintest.New(t, Plugin)
+	hostPort := "127.0.0.1:" + strconv.Itoa(ngx.Port)
+	assertFailed(t, h.Run("--uri", "http://admin:s3cret@"+hostPort+"/missing"),
+		"http://admin:xxxxx@"+hostPort+`/missing: HTTP status "404 Not Found", want 2xx`)
+
+	r := h.Run("--uri", "http://admin:s3cret@"+hostPort+"/missing%zz")
+	assert.Equal(t, 3, r.Code)
+	assert.NotContains(t, r.Stdout+r.Stderr, "s3cret")
+	assert.Contains(t, r.Stdout, `address "http://admin:xxxxx@`+hostPort+`/missing%zz": invalid URL escape "%zz"`)
+}
+
+// An operator's "Accept-Encoding: gzip" header gets a compressed page
+// from nginx, which Go leaves compressed once the caller asked for it.
+func TestPluginRealNginxGzipRequestedByHeader(t *testing.T) {
+	ngx := startNginx(t)
+	h := plugintest.New(t, Plugin)
+	args := []string{"--uri", ngx.URL("/gzip_status"), "--header", "Accept-Encoding: gzip"}
+	r := h.Run(args...)
+	assert.Empty(t, r.Stderr)
+	assert.Equal(t, idleGauges, h.Values(r, args...))
+}
+
+// A failure after a redirect says where the redirect led: here an http
+// page that redirects to https, whose certificate is self-signed.
+func TestPluginRealNginxRedirectNamed(t *testing.T) {
+	ngx := startNginx(t)
+	h := plugintest.New(t, Plugin)
+	httpsPage := "https://127.0.0.1:" + strconv.Itoa(ngx.TLS) + "/nginx_status"
+	r := h.Run("--uri", ngx.URL("/to_https"))
+	assert.Empty(t, r.Stdout)
+	assert.Equal(t, 3, r.Code)
+	assert.True(t, strings.HasPrefix(r.Stderr, "metrics-nginx: "+ngx.URL("/to_https")+": redirected to "+httpsPage+": tls: failed to verify certificate: "), r.Stderr)
+
+	args := []string{"--uri", ngx.URL("/to_https"), "--tls-skip-verify"}
+	r = h.Run(args...)
+	assert.Empty(t, r.Stderr)
+	assert.Equal(t, idleGauges, h.Values(r, args...))
+}

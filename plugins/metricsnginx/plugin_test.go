@@ -87,6 +87,12 @@ func TestPluginBadOptions(t *testing.T) {
 	}{
 		{[]string{"--header", "X-Token"}, `--header "X-Token": want "Name: value"`},
 		{[]string{"--header", ": v"}, `--header ": v": want "Name: value"`},
+		{[]string{"--header", `X-"Quoted": v`}, `--header "X-\"Quoted\": v": want "Name: value"`},
+		{[]string{"--header", "X-Token: a\r\nX-Injected: b"}, `--header "X-Token: a\r\nX-Injected: b": the value has a control character`},
+		{[]string{"--host", ""}, `--host "": want a host name or IP address`},
+		{[]string{"--host", "[]"}, `--host "[]": want a host name or IP address`},
+		{[]string{"--host", "127.0.0.1:8080"}, `--host "127.0.0.1:8080": want a host name or IP address, with no scheme or port (those are --scheme and --port)`},
+		{[]string{"--host", "http://nginx.internal"}, `--host "http://nginx.internal": want a host name or IP address, with no scheme or port (those are --scheme and --port)`},
 		{[]string{"--scheme", "ftp"}, `--scheme "ftp": want http or https`},
 		{[]string{"--port", "0"}, `--port 0: want 1 to 65535`},
 		{[]string{"--port", "65536"}, `--port 65536: want 1 to 65535`},

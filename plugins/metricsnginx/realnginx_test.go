@@ -59,13 +59,17 @@ type realNginx struct {
 	Port   int    // plain HTTP on 127.0.0.1
 	TLS    int    // HTTPS on 127.0.0.1 with a self-signed certificate for "localhost"
 	Socket string // plain HTTP on this unix socket
-	cmd    *exec.Cmd
-	exited chan error
+	// ColonSocket is plain HTTP on a second unix socket, with a colon in its name.
+	ColonSocket string
+	cmd         *exec.Cmd
+	exited      chan error
 }
 
-// The configuration: stub_status at /nginx_status on every listener, a
-// second virtual server that serves it at /vhost_status only for the Host
-// "status.internal", "ok" at / and 404 for any other path.
+// The configuration: stub_status at /nginx_status on every listener, and
+// gzip-compressed for a client that asks for it at /gzip_status; a
+// redirect to the TLS port's page at /to_https; a second virtual server
+// that serves it at /vhost_status only for the Host "status.internal",
+// "ok" at / and 404 for any other path.
 var nginxConf = template.Must(template.New("nginx.conf").Parse(`
 daemon off;
 master_process on;
@@ -84,9 +88,12 @@ http {
         listen 127.0.0.1:{{.Port}} default_server;
         listen 127.0.0.1:{{.TLS}} ssl default_server;
         listen "unix:{{.Socket}}" default_server;
+        listen "unix:{{.ColonSocket}}" default_server;
         ssl_certificate "{{.Dir}}/cert.pem";
         ssl_certificate_key "{{.Dir}}/key.pem";
         location = /nginx_status { stub_status; }
+        location = /gzip_status { stub_status; gzip on; gzip_min_length 0; gzip_types text/plain; }
+        location = /to_https { return 302 https://127.0.0.1:{{.TLS}}/nginx_status; }
         location = / { return 200 "ok\n"; }
     }
     server {
@@ -116,7 +123,7 @@ func startNginx(t *testing.T) *realNginx {
 		t.Fatal(err)
 	}
 	writeSelfSignedCert(t, dir)
-	n := &realNginx{t: t, bin: bin, dir: dir, Socket: filepath.Join(dir, "nginx.sock")}
+	n := &realNginx{t: t, bin: bin, dir: dir, Socket: filepath.Join(dir, "nginx.sock"), ColonSocket: filepath.Join(dir, "status:edge.sock")}
 	// A port can be taken between choosing it and nginx binding it; retry.
 	for attempt := 1; ; attempt++ {
 		n.Port, n.TLS = freePort(t), freePort(t)
@@ -138,7 +145,7 @@ func startNginx(t *testing.T) *realNginx {
 // succeed from then on. Waiting for it adds nothing to nginx's counters.
 func (n *realNginx) start() error {
 	var conf bytes.Buffer
-	if err := nginxConf.Execute(&conf, map[string]any{"Dir": n.dir, "Port": n.Port, "TLS": n.TLS, "Socket": n.Socket}); err != nil {
+	if err := nginxConf.Execute(&conf, map[string]any{"Dir": n.dir, "Port": n.Port, "TLS": n.TLS, "Socket": n.Socket, "ColonSocket": n.ColonSocket}); err != nil {
 		return err
 	}
 	confPath := filepath.Join(n.dir, "nginx.conf")
