@@ -24,7 +24,8 @@
 // A state file that cannot be decoded, or was written by an unknown
 // format version, is reported through Options.Warn and treated as absent.
 // Directories are created 0700 and files 0600; a directory or file that
-// other users may write (world-writable, without the sticky bit for a
-// directory) is refused, because whoever can write the state can make a
-// check skip what it should report.
+// other users may write is refused, because whoever can write the state
+// can make a check skip what it should report: one that belongs to
+// another user (root aside, on Unix), whatever its mode, or one that is
+// world-writable (without the sticky bit, for a directory).
 package state

@@ -254,8 +254,9 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// checkShared refuses a path other users could write: a world-writable
-// file, or a world-writable directory without the sticky bit.
+// checkShared refuses a path other users could write: one that belongs
+// to another user (root aside), a world-writable file, or a
+// world-writable directory without the sticky bit.
 func checkShared(path string, isDir bool) error {
 	if runtime.GOOS == "windows" {
 		return nil
@@ -269,6 +270,13 @@ func checkShared(path string, isDir bool) error {
 			return fmt.Errorf("state directory %s is not a directory", path)
 		}
 		return fmt.Errorf("state file %s is not a regular file", path)
+	}
+	if uid, foreign := foreignOwner(fi); foreign {
+		what := "state file"
+		if isDir {
+			what = "state directory"
+		}
+		return fmt.Errorf("%s %s belongs to uid %d, not to this user (uid %d) or root; refusing to trust it: choose another --state-dir", what, path, uid, os.Geteuid())
 	}
 	m := fi.Mode()
 	if m.Perm()&0o002 != 0 && !(isDir && m&fs.ModeSticky != 0) {
