@@ -40,10 +40,10 @@ type options struct {
 
 	Users    []string `short:"u" long:"user" value-name:"USER" description:"count only processes whose effective user is USER, a name of any length or a numeric uid; repeat to allow several"`
 	UsersNot []string `short:"U" long:"user-not" value-name:"USER" description:"leave out processes whose effective user is USER (name or uid); repeatable"`
-	States   string   `short:"s" long:"state" value-name:"LETTERS" description:"count only processes in one of these states, e.g. Z or DZ (the first letter of ps's STAT)"`
+	States   nonEmpty `short:"s" long:"state" value-name:"LETTERS" description:"count only processes in one of these states, e.g. Z or DZ (the first letter of ps's STAT)"`
 	PPID     count    `long:"ppid" value-name:"PID" description:"count only children of process PID"`
-	PIDFile  string   `long:"pid-file" value-name:"FILE" description:"count only the process whose PID the file holds; a missing pid file, or one naming a process that is not running, is CRITICAL"`
-	FilePID  string   `short:"f" long:"file-pid" value-name:"PID|FILE" description:"count only the process with this PID (as the old check-procs); a value that is not a number is read as --pid-file"`
+	PIDFile  nonEmpty `long:"pid-file" value-name:"FILE" description:"count only the process whose PID the file holds; a missing pid file, or one naming a process that is not running, is CRITICAL"`
+	FilePID  nonEmpty `short:"f" long:"file-pid" value-name:"PID|FILE" description:"count only the process with this PID (as the old check-procs); a value that is not a number is read as --pid-file"`
 
 	EsecOver     seconds `short:"e" long:"esec-over" value-name:"SECONDS" description:"count only processes running for longer than SECONDS (or a duration: 5m, 2h)"`
 	EsecUnder    seconds `short:"E" long:"esec-under" value-name:"SECONDS" description:"count only processes running for less than SECONDS (or a duration)"`
@@ -126,6 +126,9 @@ func (o *options) Validate() error {
 	if o.PIDFile != "" && o.FilePID != "" {
 		return errors.New("give --pid-file or -f/--file-pid, not both")
 	}
+	if pid, err := strconv.Atoi(string(o.FilePID)); err == nil && pid <= 0 {
+		return fmt.Errorf("-f/--file-pid %s is not a process ID", o.FilePID)
+	}
 	o.m = m
 	return nil
 }
@@ -197,12 +200,12 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 	if err := o.addUserFilters(&m); err != nil {
 		return nil, err
 	}
-	pidFile := o.PIDFile
+	pidFile := string(o.PIDFile)
 	if o.FilePID != "" {
-		if pid, err := strconv.Atoi(o.FilePID); err == nil && pid > 0 {
-			m.restrictTo(pid, "with PID "+o.FilePID)
+		if pid, err := strconv.Atoi(string(o.FilePID)); err == nil { // Validate refused pid <= 0
+			m.restrictTo(pid, fmt.Sprintf("with PID %d", pid))
 		} else {
-			pidFile = o.FilePID
+			pidFile = string(o.FilePID)
 		}
 	}
 	if pidFile != "" {

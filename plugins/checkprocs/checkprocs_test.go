@@ -450,6 +450,13 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--pcpu-over=-5"}, "PROCS UNKNOWN: invalid argument for flag `--pcpu-over': \"-5\" is not a percentage (a number, 0 or more)\n"},
 		{[]string{"-n", ""}, "PROCS UNKNOWN: --name: empty name\n"},
 		{[]string{"--pid-file", "a", "-f", "b"}, "PROCS UNKNOWN: give --pid-file or -f/--file-pid, not both\n"},
+		// An empty value, as a template with an unset variable writes it,
+		// would otherwise drop the filter and count every process.
+		{[]string{"--pid-file", ""}, "PROCS UNKNOWN: invalid argument for flag `--pid-file': empty value\n"},
+		{[]string{"-f", ""}, "PROCS UNKNOWN: invalid argument for flag `-f, --file-pid': empty value\n"},
+		{[]string{"-s", ""}, "PROCS UNKNOWN: invalid argument for flag `-s, --state': empty value\n"},
+		{[]string{"-f", "0"}, "PROCS UNKNOWN: -f/--file-pid 0 is not a process ID\n"},
+		{[]string{"--file-pid=-1"}, "PROCS UNKNOWN: -f/--file-pid -1 is not a process ID\n"},
 		{[]string{"-r", "1000"}, "PROCS UNKNOWN: -r/--resident-set-size is not supported: the old check-procs counted the processes at or below the value although its help said above; say which you mean with --rss-over or --rss-under\n"},
 		{[]string{"-z", "1000"}, "PROCS UNKNOWN: -z/--virtual-memory-size is not supported"},
 		{[]string{"-P", "10"}, "PROCS UNKNOWN: -P/--proportional-set-size is not supported"},

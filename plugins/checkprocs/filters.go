@@ -47,7 +47,7 @@ func (o *options) addFilters(m *matcher) error {
 			keep: func(p *proctable.Process) bool { return p.PPID == ppid }})
 	}
 	if o.States != "" {
-		states := o.States
+		states := string(o.States)
 		for _, c := range states {
 			if c > 127 || !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
 				return fmt.Errorf("--state %q: a state is one letter, as in ps's STAT (R, S, D, Z, T, I, …)", states)

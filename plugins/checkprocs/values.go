@@ -91,6 +91,21 @@ func (s *seconds) UnmarshalFlag(text string) error {
 	return nil
 }
 
+// nonEmpty is a string option that refuses an empty value: an empty
+// --pid-file or --state, as a configuration template with an unset
+// variable writes it, would otherwise drop the filter without a word and
+// count every process.
+type nonEmpty string
+
+// UnmarshalFlag refuses an empty value.
+func (s *nonEmpty) UnmarshalFlag(text string) error {
+	if text == "" {
+		return fmt.Errorf("empty value")
+	}
+	*s = nonEmpty(text)
+	return nil
+}
+
 // percent is a share of one CPU, e.g. 50 or 150 (one and a half CPUs).
 type percent struct {
 	set bool
