@@ -42,8 +42,8 @@ type options struct {
 	UsersNot []string `short:"U" long:"user-not" value-name:"USER" description:"leave out processes whose effective user is USER (name or uid); repeatable"`
 	States   nonEmpty `short:"s" long:"state" value-name:"LETTERS" description:"count only processes in one of these states, e.g. Z or DZ (the first letter of ps's STAT)"`
 	PPID     count    `long:"ppid" value-name:"PID" description:"count only children of process PID"`
-	PIDFile  nonEmpty `long:"pid-file" value-name:"FILE" description:"count only the process whose PID the file holds; a missing pid file, or one naming a process that is not running, is CRITICAL"`
-	FilePID  nonEmpty `short:"f" long:"file-pid" value-name:"PID|FILE" description:"count only the process with this PID (as the old check-procs); a value that is not a number is read as --pid-file"`
+	PIDFile  nonEmpty `long:"pid-file" value-name:"FILE" description:"count only the process whose PID the file holds; a missing pid file, or one naming a process that is not running (or a zombie), is CRITICAL"`
+	FilePID  nonEmpty `short:"f" long:"file-pid" value-name:"PID|FILE" description:"count only the process with this PID (as the old check-procs; a zombie is CRITICAL); a value that is not a number is read as --pid-file"`
 
 	EsecOver     seconds `short:"e" long:"esec-over" value-name:"SECONDS" description:"count only processes running for longer than SECONDS (or a duration: 5m, 2h)"`
 	EsecUnder    seconds `short:"E" long:"esec-under" value-name:"SECONDS" description:"count only processes running for less than SECONDS (or a duration)"`
@@ -200,9 +200,10 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 	if err := o.addUserFilters(&m); err != nil {
 		return nil, err
 	}
-	pidFile := string(o.PIDFile)
+	pidFile, filePID := string(o.PIDFile), 0
 	if o.FilePID != "" {
 		if pid, err := strconv.Atoi(string(o.FilePID)); err == nil { // Validate refused pid <= 0
+			filePID = pid
 			m.restrictTo(pid, fmt.Sprintf("with PID %d", pid))
 		} else {
 			pidFile = string(o.FilePID)
@@ -225,6 +226,10 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 		if res := stalePIDFile(t, m.pid, pidFile); res != nil {
 			return res, nil
 		}
+	}
+	if filePID != 0 && isZombie(t.Find(filePID)) {
+		// A zombie is a daemon that has died: not one to count.
+		return checkers.NewResult(checkers.Critical, "PID %d has exited (a zombie)", filePID), nil
 	}
 	m.skip = map[int]bool{}
 	if !o.MatchSelf {
@@ -252,10 +257,16 @@ func stalePIDFile(t *proctable.Table, pid int, file string) *checkers.Result {
 	if p == nil || errors.Is(p.Load(proctable.PPID), proctable.ErrGone) {
 		return checkers.NewResult(checkers.Critical, "pid file %s names PID %d, which is not running (stale pid file)", file, pid)
 	}
-	if p.Loaded()&proctable.State != 0 && p.State == 'Z' {
+	if isZombie(p) {
 		return checkers.NewResult(checkers.Critical, "pid file %s names PID %d, which has exited (a zombie)", file, pid)
 	}
 	return nil
+}
+
+// isZombie tells whether p, if listed, is a zombie: a process that has
+// exited and waits for its parent to collect its status.
+func isZombie(p *proctable.Process) bool {
+	return p != nil && p.Load(proctable.State) == nil && p.State == 'Z'
 }
 
 // report builds the result: one sub-result and one perfdata value per

@@ -363,6 +363,10 @@ func TestPIDFileOfAZombieIsStale(t *testing.T) {
 	require.Eventually(t, func() bool {
 		return strings.Contains(check(t, "--pid-file", pidFile).Stdout, "which has exited (a zombie)")
 	}, 5*time.Second, 20*time.Millisecond)
+	// -f with the PID itself: a zombie is just as dead.
+	r := check(t, "-f", strconv.Itoa(zombie.Process.Pid))
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.Equal(t, fmt.Sprintf("PROCS CRITICAL: PID %d has exited (a zombie)\n", zombie.Process.Pid), r.Stdout)
 }
 
 // Time and resource filters do what their names say.

@@ -28,8 +28,8 @@
 //     the old -z/-r/-P/-T, which did the opposite of their help, are
 //     refused with a pointer to the new ones.
 //   - --pid-file takes a pid file (-f took a PID): a missing pid file, or
-//     one naming a process that is not running, is CRITICAL with that
-//     reason.
+//     one naming a process that is not running or is a zombie, is
+//     CRITICAL with that reason.
 //   - -w and -c also take Nagios ranges, and every count is reported as
 //     perfdata (procs=3;…) for --format=nagios.
 //
