@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"strconv"
@@ -163,14 +164,24 @@ func thresholds(level, overFlag, underFlag string, over countLimit, under count)
 	return &r, nil
 }
 
+// maxPIDFileSize is how much of a pid file is read.
+const maxPIDFileSize = 4096
+
 // readPIDFile returns the PID a pid file holds. A missing file is a
 // *checkers.Result (CRITICAL: the daemon is not running); a file that
 // cannot be read or holds no PID is an error (UNKNOWN).
 func readPIDFile(name string) (int, *checkers.Result, error) {
-	b, err := os.ReadFile(name)
+	f, err := os.Open(name)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, checkers.NewResult(checkers.Critical, "pid file %s does not exist", name), nil
 	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("pid file: %v", err)
+	}
+	defer f.Close()
+	// A pid file is a line; reading a bounded head keeps a wrong name
+	// (a big log, /dev/zero) from filling the memory.
+	b, err := io.ReadAll(io.LimitReader(f, maxPIDFileSize))
 	if err != nil {
 		return 0, nil, fmt.Errorf("pid file: %v", err)
 	}

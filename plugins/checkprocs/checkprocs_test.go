@@ -350,6 +350,11 @@ func TestPIDFile(t *testing.T) {
 	r = check(t, "--pid-file", dir) // a directory: unreadable
 	assert.Equal(t, 3, r.Code)
 	assert.Contains(t, r.Stdout, "PROCS UNKNOWN: pid file: read "+dir)
+
+	// A name that is not a pid file: its head is read, not all of it.
+	r = check(t, "--pid-file", "/dev/zero")
+	assert.Equal(t, 3, r.Code)
+	assert.Equal(t, `PROCS UNKNOWN: pid file /dev/zero holds "`+strings.Repeat(`\x00`, 40)+`…", not a process ID`+"\n", r.Stdout)
 }
 
 func TestPIDFileOfAZombieIsStale(t *testing.T) {
