@@ -39,7 +39,7 @@ type options struct {
 	Socket        string        `long:"socket" value-name:"PATH" description:"connect to this unix socket instead of the URL's host and port (the host is still sent as Host)"`
 	Header        []string      `long:"header" value-name:"'NAME: VALUE'" statekey:"-" description:"add a request header; repeatable; \"Host: NAME\" sets the request's host"`
 	TLSSkipVerify bool          `long:"tls-skip-verify" statekey:"-" description:"accept any certificate from an https page"`
-	HTTPTimeout   time.Duration `long:"http-timeout" value-name:"DURATION" default:"5s" statekey:"-" description:"give up on the page after this long; keep it below --timeout, which ends the whole run"`
+	HTTPTimeout   time.Duration `long:"http-timeout" value-name:"DURATION" default:"5s" statekey:"-" description:"give up on the page after this long (at most 3/4 of --timeout)"`
 	StateDir      string        `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
 	Tempfile      func(string)  `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-nginx compatibility: the same as --state-dir with FILE's directory"`
 }
@@ -74,6 +74,15 @@ func (o *options) Collect(ctx context.Context, _ *plugin.Invocation, b *metrics.
 	client, err := o.client()
 	if err != nil {
 		return err
+	}
+	// When the run's deadline (-t, --timeout) comes first, the runtime
+	// reports only "timed out", without the page. Give up on the page
+	// with a quarter of the run's time to spare, so that the message
+	// names it.
+	if deadline, ok := ctx.Deadline(); ok {
+		if share := (time.Until(deadline) * 3 / 4).Round(time.Millisecond); share < client.Timeout {
+			client.Timeout = max(share, time.Millisecond)
+		}
 	}
 	st, err := client.Fetch(ctx)
 	if err != nil {

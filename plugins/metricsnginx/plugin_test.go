@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,21 @@ func TestPluginFaults(t *testing.T) {
 			assert.Empty(t, entries, "a failed run keeps no state")
 		})
 	}
+}
+
+// A --timeout shorter than --http-timeout: the page is given up on first,
+// so that the message still names it (the run's own deadline could only
+// say "timed out").
+func TestPluginTimeoutShorterThanHTTPTimeout(t *testing.T) {
+	url := serve(t, func(release <-chan struct{}) http.HandlerFunc {
+		return func(http.ResponseWriter, *http.Request) { <-release }
+	})
+	start := time.Now()
+	r := plugintest.New(t, Plugin).Run("--uri", url, "--http-timeout", "1m", "-t", "2s")
+	assert.Less(t, time.Since(start), 2*time.Second+time.Second)
+	assert.Empty(t, r.Stdout)
+	assert.Equal(t, 3, r.Code)
+	assert.Regexp(t, `^metrics-nginx: `+regexp.QuoteMeta(url)+`: no complete response within 1\.\d+s\n$`, r.Stderr)
 }
 
 func TestPluginBadOptions(t *testing.T) {
