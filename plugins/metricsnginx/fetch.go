@@ -141,7 +141,8 @@ type Client struct {
 // connection, the timeout, a status other than 2xx, a body cut short, or
 // a body that is not stub_status output (see ParseStubStatus). Redirects
 // are followed, at most maxRedirects of them; a failure after one also
-// names the address it led to (unless that is the page's own). On error the StubStatus is the zero value.
+// names the address it led to (unless that is the page's own). On error
+// the StubStatus is the zero value.
 func (c *Client) Fetch(ctx context.Context) (StubStatus, error) {
 	body, redirectedTo, err := c.get(ctx)
 	if err == nil {
