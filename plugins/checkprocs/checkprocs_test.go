@@ -274,6 +274,8 @@ func TestUserFilters(t *testing.T) {
 		{[]string{"-u", me.Username}, "PROCS OK: 2 processes"},
 		{[]string{"-u", "0", "-u", me.Username}, "PROCS OK: 2 processes"},
 		{[]string{"-U", me.Username}, "PROCS CRITICAL: 0 processes"},
+		{[]string{"-u", "00" + me.Uid}, "PROCS OK: 2 processes"}, // a uid with leading zeros is the same uid
+		{[]string{"-U", "0" + me.Uid}, "PROCS CRITICAL: 0 processes"},
 	} {
 		r := check(t, append([]string{"-p", tag}, tc.args...)...)
 		assert.Contains(t, r.Stdout, tc.want, "%v", tc.args)

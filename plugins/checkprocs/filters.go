@@ -133,8 +133,9 @@ func lookupUser(name string) (string, error) {
 		if strings.HasPrefix(name, "S-1-") {
 			return name, nil
 		}
-	} else if _, err := strconv.ParseUint(name, 10, 32); err == nil {
-		return name, nil
+	} else if uid, err := strconv.ParseUint(name, 10, 32); err == nil {
+		// As proctable writes it: "0042" is uid 42.
+		return strconv.FormatUint(uid, 10), nil
 	}
 	u, err := user.Lookup(name)
 	if err == nil {
