@@ -41,7 +41,7 @@ type options struct {
 
 	Users    []string `short:"u" long:"user" value-name:"USER" description:"count only processes whose effective user is USER, a name of any length or a numeric uid; repeat to allow several"`
 	UsersNot []string `short:"U" long:"user-not" value-name:"USER" description:"leave out processes whose effective user is USER (name or uid); repeatable"`
-	States   nonEmpty `short:"s" long:"state" value-name:"LETTERS" description:"count only processes in one of these states, e.g. Z or DZ (the first letter of ps's STAT)"`
+	States   nonEmpty `short:"s" long:"state" value-name:"LETTERS" description:"count only processes in one of these states, e.g. Z or DZ (the first letter of ps's STAT; case matters)"`
 	PPID     count    `long:"ppid" value-name:"PID" description:"count only children of process PID"`
 	PIDFile  nonEmpty `long:"pid-file" value-name:"FILE" description:"count only the process whose PID the file holds; a missing pid file, or one naming a process that is not running (or a zombie), is CRITICAL"`
 	FilePID  nonEmpty `short:"f" long:"file-pid" value-name:"PID|FILE" description:"count only the process with this PID (as the old check-procs; a zombie is CRITICAL); a value that is not a number is read as --pid-file"`

@@ -480,6 +480,22 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// A state letter the system does not report would match nothing, and a
+// zombie alarm written "-s z" would stay OK forever.
+func TestUnknownStateLetter(t *testing.T) {
+	linuxOnly(t)
+	for _, tc := range []struct{ letters, want string }{
+		{"z", "PROCS UNKNOWN: --state \"z\": z is not a process state on linux, which has R S D T t X x Z P I K W; did you mean Z?\n"},
+		{"SQ", "PROCS UNKNOWN: --state \"SQ\": Q is not a process state on linux, which has R S D T t X x Z P I K W\n"},
+	} {
+		r := check(t, "-s", tc.letters, "-W", "0", "-C", "0", "-w", "0")
+		assert.Equal(t, 3, r.Code, tc.letters)
+		assert.Equal(t, tc.want, r.Stdout)
+	}
+	r := check(t, "-s", "t", "-W", "0", "-C", "0") // traced, a real lowercase state
+	assert.Equal(t, 0, r.Code, r.Stdout)
+}
+
 // Processes that exit while the table is read are skipped without an
 // error: runs amid a storm of short-lived processes are all clean.
 func TestProcessesExitingWhileReadAreSkipped(t *testing.T) {

@@ -52,6 +52,9 @@ func (o *options) addFilters(m *matcher) error {
 			if c > 127 || !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
 				return fmt.Errorf("--state %q: a state is one letter, as in ps's STAT (R, S, D, Z, T, I, …)", states)
 			}
+			if err := knownState(byte(c)); err != nil {
+				return fmt.Errorf("--state %q: %v", states, err)
+			}
 		}
 		m.filters = append(m.filters, filter{need: proctable.State, phrase: "in state " + strings.Join(strings.Split(states, ""), " or "),
 			keep: func(p *proctable.Process) bool { return p.State != 0 && strings.IndexByte(states, p.State) >= 0 }})
@@ -95,6 +98,30 @@ func (o *options) addFilters(m *matcher) error {
 			keep: func(p *proctable.Process) bool { return !re.MatchString(p.Args) }})
 	}
 	return nil
+}
+
+// stateLetters are the process states each system reports, as the first
+// letter of ps's STAT: Linux's from the kernel's task states (K and W,
+// x lowercase, from older kernels), darwin's and FreeBSD's from their
+// ps(1). A letter outside them would match no process, without a word:
+// "-s z" for zombies would stay OK forever.
+var stateLetters = map[string]string{
+	"linux":   "RSDTtXxZPIKW",
+	"darwin":  "IRSTUZ",
+	"freebsd": "DILRSTWZ",
+}[runtime.GOOS]
+
+// knownState returns an error for a state letter the system does not
+// report. Where the letters are not known, every letter is accepted.
+func knownState(c byte) error {
+	if stateLetters == "" || strings.IndexByte(stateLetters, c) >= 0 {
+		return nil
+	}
+	hint := ""
+	if upper := c &^ 0x20; upper != c && strings.IndexByte(stateLetters, upper) >= 0 {
+		hint = fmt.Sprintf("; did you mean %c?", upper)
+	}
+	return fmt.Errorf("%c is not a process state on %s, which has %s%s", c, runtime.GOOS, strings.Join(strings.Split(stateLetters, ""), " "), hint)
 }
 
 // addUserFilters adds the --user and --user-not filters. It runs at check
