@@ -102,6 +102,7 @@ func TestPerfdataString(t *testing.T) {
 		"w=1;5:":                            {Label: "w", Value: 1, Warn: ptr(MustParseRange("5:"))},
 		"m=1;;;-1":                          {Label: "m", Value: 1, Min: Float(-1)},
 		"x=0":                               {Label: "x"},
+		"z=0;;;0":                           {Label: "z", Value: math.Copysign(0, -1), Min: Float(math.Copysign(0, -1))},
 		"'spaces and ''quotes'''=0.5ms;1;2": {Label: "spaces and 'quotes'", Value: 0.5, UOM: "ms", Warn: ptr(MustParseRange("1")), Crit: ptr(MustParseRange("2"))},
 	}
 	for want, p := range cases {

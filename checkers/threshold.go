@@ -140,7 +140,12 @@ func (t Thresholds) Status(v float64) Status {
 
 // FormatNumber writes v in plain decimal notation, never with an
 // exponent, using the fewest digits that read back as the same float64
-// (1e-07 is written 0.0000001, 42.0 as 42).
+// (1e-07 is written 0.0000001, 42.0 as 42). Negative zero, which a
+// computation such as -1*0 gives, is written 0, as metrics.FormatValue
+// writes it.
 func FormatNumber(v float64) string {
+	if v == 0 {
+		return "0"
+	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
