@@ -82,6 +82,14 @@ func (s *seconds) UnmarshalFlag(text string) error {
 		if ferr != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("%q is not a number of seconds or a duration such as 5m", text)
 		}
+		if v < 0 {
+			return fmt.Errorf("%q: a time cannot be negative", text)
+		}
+		// A time.Duration holds about 292 years; more would wrap around
+		// to a negative duration.
+		if v*float64(time.Second) >= math.MaxInt64 {
+			return fmt.Errorf("%q is too long: a time of at most %d years", text, int64(math.MaxInt64/(365*24*time.Hour)))
+		}
 		d = time.Duration(v * float64(time.Second))
 	}
 	if d < 0 {
