@@ -119,6 +119,10 @@ func TestOptionValues(t *testing.T) {
 		var s seconds
 		assert.Error(t, s.UnmarshalFlag(bad), bad)
 	}
+	for _, huge := range []string{"1e10", "9223372037"} { // beyond a time.Duration, not negative
+		var s seconds
+		assert.ErrorContains(t, s.UnmarshalFlag(huge), "is too long", huge)
+	}
 
 	var p percent
 	require.NoError(t, p.UnmarshalFlag("150%"))
