@@ -1,12 +1,14 @@
 package checkprocs
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -294,12 +296,16 @@ func report(m *matcher, tl tally) *checkers.Result {
 	if tl.unreadable > 0 {
 		res.AddDetail("%d processes could not be read and were not counted (%v)", tl.unreadable, tl.firstErr)
 	}
-	summaries := make([]string, len(m.selectors))
+	type summary struct {
+		status checkers.Status
+		text   string
+	}
+	summaries := make([]summary, len(m.selectors))
 	for i, s := range m.selectors {
 		n := tl.counts[i]
 		st := s.thresholds.Status(float64(n))
-		summaries[i] = describe(n, s.desc) + expectation(s.thresholds, st, float64(n))
-		sub := checkers.NewResult(st, "%s", summaries[i])
+		summaries[i] = summary{st, describe(n, s.desc) + expectation(s.thresholds, st, float64(n))}
+		sub := checkers.NewResult(st, "%s", summaries[i].text)
 		label := "procs"
 		if len(m.selectors) > 1 {
 			label = fmt.Sprintf("procs_%d", i+1)
@@ -307,7 +313,16 @@ func report(m *matcher, tl tally) *checkers.Result {
 		sub.AddPerfdata(checkers.Perfdata{Label: label, Value: float64(n), Warn: s.thresholds.Warning, Crit: s.thresholds.Critical, Min: checkers.Float(0)})
 		res.Add(sub)
 	}
-	res.Summary = strings.Join(summaries, "; ")
+	// The worst counts lead the summary, so that the reason for an alert
+	// survives when a long summary is cut at the agent's 1024 bytes;
+	// counts of the same status keep the order of the flags, so an
+	// unchanged result reads the same from run to run.
+	slices.SortStableFunc(summaries, func(a, b summary) int { return cmp.Compare(b.status, a.status) })
+	texts := make([]string, len(summaries))
+	for i, s := range summaries {
+		texts[i] = s.text
+	}
+	res.Summary = strings.Join(texts, "; ")
 	return res
 }
 

@@ -155,9 +155,30 @@ func TestWorstPatternWinsInAnyOrder(t *testing.T) {
 		assert.Contains(t, r.Stdout, "CRITICAL: 0 processes matching /"+missing+"/ (expected at least 1)\n")
 		assert.Contains(t, r.Stdout, "OK: 2 processes matching /"+present+"/\n")
 	}
+	// The count that alerts leads the summary; the perfdata keeps the
+	// order of the flags.
 	r := check(t, "-p", present, "-p", missing, "--format", "nagios")
 	first, _, _ := strings.Cut(r.Stdout, "\n")
-	assert.Equal(t, "PROCS CRITICAL: 2 processes matching /"+present+"/; 0 processes matching /"+missing+"/ (expected at least 1) | procs_1=2;1:;1:;0 procs_2=0;1:;1:;0", first)
+	assert.Equal(t, "PROCS CRITICAL: 0 processes matching /"+missing+"/ (expected at least 1); 2 processes matching /"+present+"/ | procs_1=2;1:;1:;0 procs_2=0;1:;1:;0", first)
+}
+
+// With many patterns the output is cut at 1024 bytes; the count that
+// alerts is still on the first line, whichever flag gave it.
+func TestAlertSurvivesALongSummary(t *testing.T) {
+	linuxOnly(t)
+	present, missing := newTag(), newTag()
+	startSleepers(t, 1, present)
+	var args []string
+	for i := range 30 {
+		args = append(args, "-p", fmt.Sprintf("%s|pattern-number-%d-that-is-long", present, i))
+	}
+	args = append(args, "-p", missing, "-w", "5")
+	r := check(t, args...)
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.LessOrEqual(t, len(r.Stdout), 1024)
+	first, _, _ := strings.Cut(r.Stdout, "\n")
+	assert.True(t, strings.HasPrefix(first, "PROCS CRITICAL: 0 processes matching /"+missing+"/ (expected at least 1); 1 process matching /"+present+"|pattern-number-0-that-is-long/; "), first)
+	assert.Equal(t, r.Stdout, check(t, args...).Stdout, "the same result reads the same")
 }
 
 // The check never counts the shell that wraps it, however far up:
