@@ -129,7 +129,8 @@ func (o *options) Validate() error {
 	if o.PIDFile != "" && o.FilePID != "" {
 		return errors.New("give --pid-file or -f/--file-pid, not both")
 	}
-	if pid, err := strconv.Atoi(string(o.FilePID)); err == nil && pid <= 0 {
+	// A number is a PID, however wrong; only what is no number is a file.
+	if pid, err := strconv.Atoi(string(o.FilePID)); err == nil && pid <= 0 || errors.Is(err, strconv.ErrRange) {
 		return fmt.Errorf("-f/--file-pid %s is not a process ID", o.FilePID)
 	}
 	o.m = m

@@ -489,6 +489,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"-s", ""}, "PROCS UNKNOWN: invalid argument for flag `-s, --state': empty value\n"},
 		{[]string{"-f", "0"}, "PROCS UNKNOWN: -f/--file-pid 0 is not a process ID\n"},
 		{[]string{"--file-pid=-1"}, "PROCS UNKNOWN: -f/--file-pid -1 is not a process ID\n"},
+		{[]string{"-f", "99999999999999999999"}, "PROCS UNKNOWN: -f/--file-pid 99999999999999999999 is not a process ID\n"},
 		{[]string{"-r", "1000"}, "PROCS UNKNOWN: -r/--resident-set-size is not supported: the old check-procs counted the processes at or below the value although its help said above; say which you mean with --rss-over or --rss-under\n"},
 		{[]string{"-z", "1000"}, "PROCS UNKNOWN: -z/--virtual-memory-size is not supported"},
 		{[]string{"-P", "10"}, "PROCS UNKNOWN: -P/--proportional-set-size is not supported"},
