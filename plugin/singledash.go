@@ -1,6 +1,8 @@
 package plugin
 
 import (
+	"reflect"
+	"strconv"
 	"strings"
 
 	flags "github.com/jessevdk/go-flags"
@@ -10,7 +12,10 @@ import (
 // when name is exactly the long name of one of the parser's options, so
 // that command lines written for Go's flag package keep working (see
 // Plugin.SingleDashLong). go-flags itself reads "-name" as a cluster of
-// short options: "-host=x" would be -h, help.
+// short options: "-host=x" would be -h, help. Go's flag package also
+// takes a value for a switch ("-tls-skip-verify=true", "=false", "=0");
+// go-flags refuses one, so a switch with a value that strconv.ParseBool
+// reads becomes "--name" when true and is dropped when false.
 //
 // It is unambiguous in practice: long names have two or more letters and
 // are words, so a token that spells one exactly is never meant as short
@@ -19,17 +24,30 @@ import (
 // an argument that starts with "-" as a value unless it is joined with
 // "=" ("--path=-x"), and then it is part of the same token.
 func singleDashLong(parser *flags.Parser, args []string) []string {
-	out := append([]string(nil), args...)
-	for i, arg := range out {
+	out := make([]string, 0, len(args))
+	for i, arg := range args {
 		if arg == "--" {
-			break
+			return append(out, args[i:]...)
 		}
-		if !strings.HasPrefix(arg, "-") || strings.HasPrefix(arg, "--") {
+		long := strings.TrimPrefix(arg, "-")
+		if long == arg { // not an option
+			out = append(out, arg)
 			continue
 		}
-		name, _, _ := strings.Cut(arg[1:], "=")
-		if len(name) > 1 && parser.FindOptionByLongName(name) != nil {
-			out[i] = "-" + arg
+		long = strings.TrimPrefix(long, "-")
+		name, value, hasValue := strings.Cut(long, "=")
+		opt := parser.FindOptionByLongName(name)
+		switch {
+		case len(name) < 2 || opt == nil:
+			out = append(out, arg)
+		case hasValue && opt.Field().Type.Kind() == reflect.Bool:
+			if on, err := strconv.ParseBool(value); err != nil {
+				out = append(out, "--"+long) // go-flags refuses it, naming the flag
+			} else if on {
+				out = append(out, "--"+name)
+			}
+		default:
+			out = append(out, "--"+long)
 		}
 	}
 	return out

@@ -36,6 +36,11 @@ func TestSingleDashLong(t *testing.T) {
 		{[]string{"-timeout=3s", "-host=x"}, `OK: host=x port=80 verbose=false header=[]`},          // runtime options too
 		{[]string{"-header=-host", "-host=x"}, `OK: host=x port=80 verbose=false header=["-host"]`}, // a value is never rewritten
 		{[]string{"-header", "x", "--", "-host=y"}, `UNKNOWN: unexpected argument "-host=y"`},       // nor anything after "--"
+		// Go's flag package takes a value for a switch; go-flags does not.
+		{[]string{"-verbose=true"}, `OK: host=localhost port=80 verbose=true header=[]`},
+		{[]string{"--verbose=1", "-host=x"}, `OK: host=x port=80 verbose=true header=[]`},
+		{[]string{"-verbose=false"}, `OK: host=localhost port=80 verbose=false header=[]`},
+		{[]string{"-verbose=maybe"}, "UNKNOWN: bool flag `-v, --verbose' cannot have an argument"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.args), func(t *testing.T) {
