@@ -49,14 +49,20 @@
 // already grown. The generations rotated between that file and the
 // watched one since the last run are read whole. A copy shorter than what
 // was read (taken while the last run read on) has nothing left to read,
-// but the generations copied after it still come next.
+// but the generations copied after it still come next. A file that was
+// empty on the last run has no content to be found by: the generations
+// rotated beside it since then (Position.Newest, Position.NoRotated) hold
+// what was written to it and copied away. Rotated files are read oldest
+// first, so that a budget that stops a run leaves only newer ones unread.
 //
 // The rotated file is looked at again on the next runs, to catch lines a
 // writer adds before it reopens its log, and forgotten once nothing was
 // added and the writer has moved on: as long as the file under the
 // watched name is new and empty, the writer may still be writing to the
 // rotated one. For the same reason its unterminated last line waits
-// until then.
+// until then. The rotated files of one log are forgotten together, when
+// none of them has anything left to read: a file forgotten earlier would
+// pass for a generation never read.
 //
 // # Rotation during a run
 //

@@ -56,6 +56,11 @@ type Position struct {
 	// last read were written), the generations rotated after Newest are
 	// the ones never read.
 	Newest *FileRef `json:"newest,omitempty"`
+	// NoRotated is set for a watched file beside which no rotated file
+	// lay when the position was taken: should it have been empty then,
+	// every rotated file found beside it later holds lines written since
+	// (copied away by copytruncate).
+	NoRotated bool `json:"no_rotated,omitempty"`
 }
 
 // FileRef names a file by its identity, and where it was seen.

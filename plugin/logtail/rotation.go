@@ -163,7 +163,7 @@ func (r *run) find(ref *FileRef, path string) *file {
 // position points at. A file qualifies when its name is a later form of
 // the same scheme as a rotated-away file's (see laterName), it was
 // modified no earlier, and no position or watched name claims it. They
-// are read whole, oldest first, like any rotated-away file.
+// are read whole, like any rotated-away file.
 func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file {
 	var out []*file
 	mtimes := map[*file]time.Time{}
@@ -194,25 +194,68 @@ func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file 
 			if t, ok := modTime(fl); !ok || t.Before(since) {
 				continue
 			}
-			if w := r.opened[old.origin]; isLive[old.origin] && w != nil && fl.copiedFrom(w) {
-				continue // a copy whose truncate is still to come: its lines are read in w
+			if r.claimGeneration(fl, old.origin, isLive) {
+				out = append(out, fl)
 			}
-			fl.planned = true
-			fl.event, fl.was, fl.from, fl.rotated, fl.origin = RotatedAway, old.origin, 0, true, old.origin
-			fl.final = !r.awaitingWriter(old.origin, isLive)
+		}
+	}
+	return out
+}
+
+// allGenerations returns the rotated files beside the watched path origin
+// that no position or watched name claims, for a position taken when no
+// rotated file lay beside it: every one of them came since. They are
+// read whole, like any rotated-away file.
+func (r *run) allGenerations(origin string, isLive map[string]bool) []*file {
+	var out []*file
+	for _, p := range r.rotatedNames(origin) {
+		if isLive[p] {
+			continue
+		}
+		fl, err := r.open(p)
+		if err == nil && !fl.planned && !fl.live && r.claimGeneration(fl, origin, isLive) {
 			out = append(out, fl)
 		}
 	}
-	// Oldest first: by name within a scheme (file times are often too
-	// coarse to order rotations made in quick succession), else by time.
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+	return out
+}
+
+// claimGeneration plans to read fl, a generation rotated from the watched
+// path origin that nothing has read, from its start to its end. It
+// declines a copy of the watched file whose truncate is still to come:
+// its lines are read in the watched file.
+func (r *run) claimGeneration(fl *file, origin string, isLive map[string]bool) bool {
+	if w := r.opened[origin]; isLive[origin] && w != nil && fl.copiedFrom(w) {
+		return false
+	}
+	fl.planned = true
+	fl.event, fl.was, fl.from, fl.rotated, fl.origin = RotatedAway, origin, 0, true, origin
+	fl.final = !r.awaitingWriter(origin, isLive)
+	return true
+}
+
+// oldestFirst sorts rotated files in the order their content was
+// written: by name within a scheme (file times are often too coarse to
+// order rotations made in quick succession), else by modification time.
+// Reading them in that order matters beyond the order of the lines: when
+// the budget stops a run, the generations it did not finish must all be
+// older than those it finished, or a finished one, forgotten on the next
+// run, would be taken again for a generation rotated after an unfinished
+// older one.
+func oldestFirst(files []*file) {
+	mtimes := make(map[*file]time.Time, len(files))
+	for _, fl := range files {
+		if fi, err := fl.f.Stat(); err == nil {
+			mtimes[fl] = fi.ModTime()
+		}
+	}
+	sort.SliceStable(files, func(i, j int) bool {
+		a, b := files[i], files[j]
 		if a.origin == b.origin && laterName(a.origin, a.path, b.path) != laterName(a.origin, b.path, a.path) {
 			return laterName(a.origin, a.path, b.path)
 		}
 		return mtimes[a].Before(mtimes[b])
 	})
-	return out
 }
 
 // copiedFrom reports whether w, as it is now, holds all of fl: fl is a

@@ -169,15 +169,16 @@ type file struct {
 	head  Mark
 	codec *codec
 
-	live    bool     // under a watched name when the run began
-	newest  *FileRef // for a watched file, the newest rotated file beside it
-	planned bool
-	event   Event
-	was     string
-	from    int64
-	final   bool   // read to the end, an unterminated last line included
-	rotated bool   // keep its position as a rotated file
-	origin  string // for a rotated file, the watched name it came from
+	live      bool     // under a watched name when the run began
+	newest    *FileRef // for a watched file, the newest rotated file beside it
+	noRotated bool     // for a watched file, no rotated file lies beside it
+	planned   bool
+	event     Event
+	was       string
+	from      int64
+	final     bool   // read to the end, an unterminated last line included
+	rotated   bool   // keep its position as a rotated file
+	origin    string // for a rotated file, the watched name it came from
 
 	fromTail Mark      // for a file read on from a record: the record's tail mark
 	read     readBytes // what the run read of it: its first and last bytes
@@ -317,6 +318,7 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 	}
 	for _, fl := range live {
 		fl.newest = r.newestRotated(fl.path)
+		fl.noRotated = len(r.rotatedNames(fl.path)) == 0
 	}
 
 	// Records whose file is still watched, found by identity.
@@ -325,10 +327,14 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 		contentOnly bool // its identity now belongs to other content
 	}
 	var orphans []orphan
+	var seenEmpty []Position // records of watched files found empty
 	for _, rec := range records {
 		if failed[rec.Path] {
 			next.Files = append(next.Files, rec) // keep it until the file can be read again
 			continue
+		}
+		if rec.Head.Len == 0 && !rec.Rotated {
+			seenEmpty = append(seenEmpty, rec)
 		}
 		fl := r.byID[rec.ID]
 		if !rec.ID.Known() || fl == nil || !fl.live || fl.planned {
@@ -351,7 +357,8 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 	// Records whose file left the watched names (or whose content was
 	// copied away): find where the rest of it went.
 	var rotated []*file
-	var done *file // the newest rotated file found unchanged
+	var finished []*file // rotated files found unchanged
+	var done *file       // the newest of them, when they are forgotten
 	// The watched names whose record can tell where their content went
 	// (an empty file's cannot).
 	traced := map[string]bool{}
@@ -390,19 +397,32 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 			succ.origin = o.Path
 		}
 		succ.final = !r.awaitingWriter(succ.origin, isLive)
+		succ.event, succ.rotated = RotatedAway, true
 		if o.Rotated && succ.size == o.Offset && succ.final {
-			// Looked at once more after its rotation: nothing was added,
-			// and the writer writes to its new file, so it is forgotten.
-			// When the watched file was missing or empty on the last run,
-			// the newest such file is where the generations rotated (or
-			// copied) since begin.
-			if !traced[succ.origin] {
-				done = succ
-			}
+			finished = append(finished, succ)
 			continue
 		}
-		succ.event, succ.rotated = RotatedAway, true
 		rotated = append(rotated, succ)
+	}
+	// A rotated file looked at once more after its rotation, to which
+	// nothing was added while the writer writes to its new file, is
+	// forgotten — but only together with the other generations of the
+	// same log: were it forgotten while an older one is still read on, it
+	// would be taken on the next run for a generation rotated after that
+	// one and never read. When the watched file was missing or empty on
+	// the last run, the newest file forgotten is where the generations
+	// rotated (or copied) since begin.
+	reading := map[string]bool{}
+	for _, fl := range rotated {
+		reading[fl.origin] = true
+	}
+	for _, fl := range finished {
+		switch {
+		case reading[fl.origin]:
+			rotated = append(rotated, fl)
+		case !traced[fl.origin]:
+			done = fl
+		}
 	}
 
 	// With several rotations since the last run, the generations
@@ -410,7 +430,22 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 	if done != nil {
 		anchors = append(anchors, done)
 	}
+	// A watched file found empty on the last run has no content to be
+	// traced by: what was written to it and copied away (copytruncate)
+	// before this run is in the generations rotated since then, wherever
+	// the file itself went.
+	for _, rec := range seenEmpty {
+		if a := r.find(rec.Newest, rec.Path); a != nil && !a.live {
+			if a.origin == "" {
+				a.origin = rec.Path
+			}
+			anchors = append(anchors, a)
+		} else if rec.NoRotated {
+			rotated = append(rotated, r.allGenerations(rec.Path, isLive)...)
+		}
+	}
 	rotated = append(rotated, r.laterGenerations(append(anchors, rotated...), isLive)...)
+	oldestFirst(rotated)
 
 	// Files never seen before.
 	for _, fl := range live {
