@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -37,8 +38,8 @@ type options struct {
 	SuppressPattern bool            `long:"suppress-pattern" statekey:"-" description:"leave the patterns out of the message"`
 	WarningOver     int64           `short:"w" long:"warning-over" value-name:"N" default:"0" statekey:"-" description:"WARNING when more than N lines count as warnings"`
 	CriticalOver    int64           `short:"c" long:"critical-over" value-name:"N" default:"0" statekey:"-" description:"CRITICAL when more than N lines count as criticals"`
-	WarningLevel    float64         `long:"warning-level" value-name:"N" statekey:"-" description:"count a line as a warning only when the pattern's first capture group, as a number, is above N"`
-	CriticalLevel   float64         `long:"critical-level" value-name:"N" statekey:"-" description:"count a line as a critical only when the pattern's first capture group, as a number, is above N"`
+	WarningLevel    float64         `long:"warning-level" value-name:"N" statekey:"-" description:"count a line as a warning only when the pattern's first capture group, as a number, is above N (with either level given, the other one defaults to 0)"`
+	CriticalLevel   float64         `long:"critical-level" value-name:"N" statekey:"-" description:"count a line as a critical only when the pattern's first capture group, as a number, is above N (with either level given, the other one defaults to 0)"`
 	Return          bool            `short:"r" long:"return" statekey:"-" description:"show the matched lines (oldest first, as many as fit the message)"`
 	FilePattern     string          `short:"F" long:"file-pattern" value-name:"RE" description:"read the files whose name matches this regular expression (in --search-in-directory, else in the directory part of RE)"`
 	Directory       string          `long:"search-in-directory" value-name:"DIR" description:"the directory --file-pattern looks in"`
@@ -159,10 +160,11 @@ func (o *options) matcher() (*match.Matcher, bool, error) {
 
 // levelOver compares a line's level (its first capture group) with the
 // thresholds. A level that is not a number counts as both, as in the
-// old check-log, so that such a line is never silently ignored.
+// old check-log, so that such a line is never silently ignored; "NaN",
+// which ParseFloat accepts, is no number either (it is above nothing).
 func (o *options) levelOver(group []byte) (warning, critical bool) {
 	level, err := strconv.ParseFloat(strings.TrimSpace(string(group)), 64)
-	if err != nil {
+	if err != nil || math.IsNaN(level) {
 		return true, true
 	}
 	return level > o.WarningLevel, level > o.CriticalLevel

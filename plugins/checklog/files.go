@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/mattn/go-zglob"
 )
@@ -50,16 +51,25 @@ func (o *options) files() (*fileSet, error) {
 }
 
 func (set *fileSet) glob(pattern string, add func(string)) error {
-	if _, err := zglob.New(pattern); err != nil {
+	z, err := zglob.New(pattern)
+	if err != nil {
 		return fmt.Errorf("invalid --file glob %q: %v", pattern, err)
 	}
 	matches, err := zglob.Glob(pattern)
+	if root, ok := globRoot(pattern); ok && err != nil && !errors.Is(err, os.ErrNotExist) {
+		// zglob gives up on the whole glob when one directory cannot be
+		// listed: walk again, passing over such directories.
+		broken := len(set.broken)
+		if matches, err = set.walkPast(root, z.Match), nil; len(matches) == 0 && len(set.broken) > broken {
+			return nil // not missing: perhaps in what could not be listed
+		}
+	}
 	switch {
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		set.broken = append(set.broken, fmt.Sprintf("%s (%v)", pattern, reasonOf(err)))
+		return nil
 	case errors.Is(err, os.ErrNotExist):
 		set.missing = append(set.missing, pattern)
-		return nil
-	case err != nil:
-		set.broken = append(set.broken, fmt.Sprintf("%s (%v)", pattern, err))
 		return nil
 	case len(matches) == 0:
 		set.missing = append(set.missing, pattern)
@@ -69,6 +79,48 @@ func (set *fileSet) glob(pattern string, add func(string)) error {
 		add(filepath.FromSlash(m))
 	}
 	return nil
+}
+
+// globRoot is the directory a glob's walk starts from, as zglob finds
+// it: the elements before the first one with a wildcard ("." for none).
+// It is not ok for a glob that starts with "~" or holds a $VARIABLE,
+// which zglob expands.
+func globRoot(pattern string) (root string, ok bool) {
+	var elems []string
+	for i, elem := range strings.Split(filepath.ToSlash(pattern), "/") {
+		if i == 0 && elem == "~" || strings.HasPrefix(elem, "$") {
+			return "", false
+		}
+		if strings.ContainsAny(elem, "*{") {
+			break
+		}
+		elems = append(elems, elem)
+	}
+	switch {
+	case len(elems) == 0:
+		return ".", true
+	case len(elems) == 1 && elems[0] == "":
+		return string(filepath.Separator), true
+	}
+	return filepath.Clean(filepath.FromSlash(strings.Join(elems, "/"))), true
+}
+
+// walkPast returns the paths under root that match, written as zglob
+// writes them, and names each directory that cannot be listed in
+// set.broken instead of giving up.
+func (set *fileSet) walkPast(root string, match func(string) bool) []string {
+	var matches []string
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			set.broken = append(set.broken, fmt.Sprintf("%s (%v)", path, reasonOf(err)))
+			return nil
+		}
+		if path != root && match(filepath.ToSlash(path)) {
+			matches = append(matches, filepath.ToSlash(path))
+		}
+		return nil
+	})
+	return matches
 }
 
 // byName adds the files of dir whose name matches the regular expression
