@@ -44,7 +44,10 @@ func parsePSLine(line string, threads bool) (Process, error) {
 	p.UID = words[2]
 	p.State = words[3][0]
 	if p.Elapsed, err = parseClock(words[4]); err != nil {
-		return bad("elapsed time")
+		if !startedAfterPS(words[4]) {
+			return bad("elapsed time")
+		}
+		p.Elapsed = 0
 	}
 	if p.CPUTime, err = parseClock(words[5]); err != nil {
 		return bad("cpu time")
@@ -63,6 +66,23 @@ func parsePSLine(line string, threads bool) (Process, error) {
 	p.Args = strings.TrimLeft(rest, " \t")
 	p.Argv0, _, _ = strings.Cut(p.Args, " ")
 	return p, nil
+}
+
+// startedAfterPS reports whether etime is a well-formed elapsed time
+// whose day count no process can have run for (more than a Duration
+// holds, about 292 years). procps' ps prints one for a process that
+// started after ps read the clock: the negative difference, wrapped.
+// Such a process has just started.
+func startedAfterPS(etime string) bool {
+	d, rest, ok := strings.Cut(etime, "-")
+	if !ok || d == "" || strings.Trim(d, "0123456789") != "" {
+		return false
+	}
+	if _, err := parseClock(rest); err != nil {
+		return false
+	}
+	days, err := strconv.ParseUint(d, 10, 64)
+	return err != nil || days > uint64(math.MaxInt64/int64(24*time.Hour))
 }
 
 // parseClock reads ps's times: [[dd-]hh:]mm:ss[.cc], where the minutes

@@ -33,7 +33,15 @@ func TestParsePSLine(t *testing.T) {
 	assert.Equal(t, 77, p.PID)
 	assert.Equal(t, "", p.Args)
 
-	for _, bad := range []string{"", "1 2 3", "x 0 0 R 00:05 0:00.00 1 2 cmd", "1 0 0 R 5 0:00.00 1 2 cmd", "1 0 0 R 00:05 0:00.00 -1 2 cmd"} {
+	// procps' ps, for a process that started after it read the clock
+	// (seen for ps itself): a wrapped negative elapsed time.
+	p, err = parsePSLine(" 7165  7106     0 R 441077234-00:18:40 00:00:00  4344   8116   1 /bin/ps -axww", true)
+	require.NoError(t, err)
+	assert.Equal(t, time.Duration(0), p.Elapsed, "it has just started")
+	assert.Equal(t, 7165, p.PID)
+
+	for _, bad := range []string{"", "1 2 3", "x 0 0 R 00:05 0:00.00 1 2 cmd", "1 0 0 R 5 0:00.00 1 2 cmd", "1 0 0 R 00:05 0:00.00 -1 2 cmd",
+		"1 0 0 R 441077234-00:x 0:00.00 1 2 cmd", "1 0 0 R 1-00:00 99999999999-0:00.00 1 2 cmd", "1 0 0 R 100-00:00:00x 0:00 1 2 cmd"} {
 		_, err := parsePSLine(bad, false)
 		assert.Error(t, err, "%q", bad)
 	}
