@@ -1,7 +1,6 @@
 package logtail
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -139,11 +138,7 @@ func TestWriterStillWritingTheRotatedFile(t *testing.T) {
 	expectLines(t, got, "app.log.1: a3 is being written", "app.log: b1")
 	got, _ = h.run("app.log")
 	expectLines(t, got)
-	var st State
-	if err := json.Unmarshal(h.saved, &st); err != nil {
-		t.Fatal(err)
-	}
-	if len(st.Files) != 1 {
+	if st := h.state(); len(st.Files) != 1 {
 		t.Fatalf("the rotated file should be forgotten: %+v", st.Files)
 	}
 }
@@ -234,11 +229,8 @@ func TestCopyTruncateLandsAfterARead(t *testing.T) {
 	if !rep.Files[0].TruncatedWhileRead {
 		t.Fatalf("the truncation should be reported: %+v", rep.Files)
 	}
-	var st State
-	if err := json.Unmarshal(h.saved, &st); err != nil {
-		t.Fatal(err)
-	}
 	live := fileID(t, h.path("app.log"))
+	st := h.state()
 	for _, p := range st.Files {
 		if p.ID == live && p.Offset > 0 {
 			t.Fatalf("position %d past the end of the truncated file: %+v", p.Offset, st.Files)

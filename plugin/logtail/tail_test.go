@@ -30,17 +30,24 @@ func newTailer(t *testing.T) *tailer {
 
 func (h *tailer) path(name string) string { return filepath.Join(h.dir, name) }
 
+// state decodes the State the last run saved; nil before the first run.
+func (h *tailer) state() *State {
+	h.t.Helper()
+	if h.saved == nil {
+		return nil
+	}
+	st := &State{}
+	if err := json.Unmarshal(h.saved, st); err != nil {
+		h.t.Fatal(err)
+	}
+	return st
+}
+
 // run reads the named files and returns the lines seen, each as
 // "file: line" (file is the base name) and the report.
 func (h *tailer) run(names ...string) ([]string, *Report) {
 	h.t.Helper()
-	var prev *State
-	if h.saved != nil {
-		prev = &State{}
-		if err := json.Unmarshal(h.saved, prev); err != nil {
-			h.t.Fatal(err)
-		}
-	}
+	prev := h.state()
 	paths := make([]string, len(names))
 	for i, n := range names {
 		paths[i] = h.path(n)
@@ -190,8 +197,7 @@ func TestRenameAndCreateRotation(t *testing.T) {
 			expectLines(t, got, rotated+": ", rotated+": late", "app.log: b4")
 			got, _ = h.run("app.log")
 			expectLines(t, got)
-			var st State
-			json.Unmarshal(h.saved, &st)
+			st := h.state()
 			if len(st.Files) != 1 || filepath.Base(st.Files[0].Path) != "app.log" {
 				t.Fatalf("the rotated file should be forgotten: %+v", st.Files)
 			}
@@ -518,11 +524,7 @@ func TestStateSurvivesJSON(t *testing.T) {
 	h := newTailer(t)
 	h.write("app.log", "a\n")
 	h.run("app.log")
-	var st State
-	if err := json.Unmarshal(h.saved, &st); err != nil {
-		t.Fatal(err)
-	}
-	p := st.Files[0]
+	p := h.state().Files[0]
 	if p.Offset != 2 || p.Head.Len != 2 || p.Tail.Len != 2 || !p.ID.Known() && runtime.GOOS != "plan9" {
 		t.Fatalf("position %+v", p)
 	}
