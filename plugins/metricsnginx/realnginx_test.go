@@ -219,7 +219,9 @@ func (n *realNginx) URL(path string) string {
 }
 
 // GetMany makes count requests for path on one kept-alive connection
-// (accepts and handled +1, requests +count), the last one closing it.
+// (accepts and handled +1, requests +count), the last one closing it,
+// and reads the answers until nginx closes the connection: then they are
+// all counted.
 func (n *realNginx) GetMany(path string, count int) {
 	n.t.Helper()
 	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(n.Port)), 5*time.Second)
@@ -254,22 +256,7 @@ func (n *realNginx) GetMany(path string, count int) {
 // (accepts, handled and requests each +1) and no longer active.
 func (n *realNginx) Get(path string) {
 	n.t.Helper()
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(n.Port)), 5*time.Second)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path); err != nil {
-		n.t.Fatal(err)
-	}
-	resp, err := io.ReadAll(conn)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	if !bytes.HasPrefix(resp, []byte("HTTP/1.1 200 ")) {
-		n.t.Fatalf("GET %s: %q", path, resp)
-	}
+	n.GetMany(path, 1)
 }
 
 // freePort returns a loopback TCP port that was free a moment ago.
