@@ -6,11 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"runtime/debug"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,25 +27,15 @@ const DefaultTimeout = 10 * time.Second
 // seconds ("10"), as Nagios plugins take them.
 type Timeout time.Duration
 
-// UnmarshalFlag parses a duration or a number of seconds.
+// UnmarshalFlag parses a duration or a number of seconds (ParseSeconds).
 func (t *Timeout) UnmarshalFlag(text string) error {
-	d, err := time.ParseDuration(text)
-	if err != nil {
-		secs, ferr := strconv.ParseFloat(text, 64)
-		if ferr != nil && !errors.Is(ferr, strconv.ErrRange) || math.IsNaN(secs) {
-			return fmt.Errorf("invalid timeout %q (want seconds, or a duration such as 30s)", text)
-		}
-		// Converting an out-of-range float to an integer is not defined
-		// in Go (a negative number on amd64, the maximum on arm64).
-		switch {
-		case secs <= 0:
-			return fmt.Errorf("invalid timeout %q: must be positive", text)
-		case secs >= math.MaxInt64/float64(time.Second):
-			return fmt.Errorf("invalid timeout %q: too long", text)
-		}
-		d = time.Duration(secs * float64(time.Second))
-	}
-	if d <= 0 {
+	d, err := ParseSeconds(text)
+	switch {
+	case errors.Is(err, ErrTooLong):
+		return fmt.Errorf("invalid timeout %q: too long", text)
+	case err != nil:
+		return fmt.Errorf("invalid timeout %q (want seconds, or a duration such as 30s)", text)
+	case d <= 0:
 		return fmt.Errorf("invalid timeout %q: must be positive", text)
 	}
 	*t = Timeout(d)

@@ -1,6 +1,7 @@
 package checkprocs
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/teko-dev/teko/checkers"
+	"github.com/teko-dev/teko/plugin"
 )
 
 // The option value types below remember whether they were given, so that
@@ -73,26 +75,15 @@ type seconds struct {
 	d   time.Duration
 }
 
-// UnmarshalFlag reads seconds or a duration.
+// UnmarshalFlag reads seconds or a duration (plugin.ParseSeconds).
 func (s *seconds) UnmarshalFlag(text string) error {
-	text = strings.TrimSpace(text)
-	d, err := time.ParseDuration(text)
-	if err != nil {
-		v, ferr := strconv.ParseFloat(text, 64)
-		if ferr != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%q is not a number of seconds or a duration such as 5m", text)
-		}
-		if v < 0 {
-			return fmt.Errorf("%q: a time cannot be negative", text)
-		}
-		// A time.Duration holds about 292 years; more would wrap around
-		// to a negative duration.
-		if v*float64(time.Second) >= math.MaxInt64 {
-			return fmt.Errorf("%q is too long: a time of at most %d years", text, int64(math.MaxInt64/(365*24*time.Hour)))
-		}
-		d = time.Duration(v * float64(time.Second))
-	}
-	if d < 0 {
+	d, err := plugin.ParseSeconds(text)
+	switch {
+	case errors.Is(err, plugin.ErrTooLong):
+		return fmt.Errorf("%q is too long: a time of at most %d years", text, int64(math.MaxInt64/(365*24*time.Hour)))
+	case err != nil:
+		return fmt.Errorf("%q is not a number of seconds or a duration such as 5m", text)
+	case d < 0:
 		return fmt.Errorf("%q: a time cannot be negative", text)
 	}
 	*s = seconds{set: true, d: d}
