@@ -250,4 +250,19 @@ func TestRenderLeavesOutInvalidPerfdata(t *testing.T) {
 	assert.Equal(t, "PROCS OK: sizes | b=3MB\n", render(t, r, FormatNagios))
 	assert.JSONEq(t, `{"name":"PROCS","status":"OK","code":0,"summary":"sizes","details":[],
 		"perfdata":[{"label":"b","value":3,"uom":"MB"}]}`, render(t, r, FormatJSON))
+
+	sub := NewResult(OK, "part")
+	sub.AddPerfdata(Perfdata{Label: "c", Value: 4, UOM: "kB"})
+	r.Add(sub)
+	r.Add(nil) // does nothing
+	r.Subs = append(r.Subs, nil)
+	var reasons []string
+	for _, err := range r.InvalidPerfdata() {
+		reasons = append(reasons, err.Error())
+	}
+	assert.Equal(t, []string{
+		`perfdata "a": unit "GB" is not one of s ms us % B KB MB TB c`,
+		"perfdata: empty label",
+		`perfdata "c": unit "kB" is not one of s ms us % B KB MB TB c`,
+	}, reasons, "sub-results' too, in order")
 }

@@ -37,8 +37,11 @@ func (r *Result) AddPerfdata(p ...Perfdata) {
 // Add attaches a sub-result and raises r.Status to the worst of the two
 // (see Worst for the order). The sub-result's summary becomes a detail
 // line "STATUS: summary", its details follow indented, and its perfdata
-// is reported with r's.
+// is reported with r's. Adding nil does nothing.
 func (r *Result) Add(sub *Result) {
+	if sub == nil {
+		return
+	}
 	r.Subs = append(r.Subs, sub)
 	r.Status = Worst(r.Status, sub.Status)
 }
@@ -63,15 +66,36 @@ func (r *Result) lines() []string {
 // leaving out any that fails Perfdata.Validate.
 func (r *Result) allPerfdata() []Perfdata {
 	var out []Perfdata
-	for _, p := range r.Perfdata {
+	r.eachPerfdata(func(p Perfdata) {
 		if p.Validate() == nil {
 			out = append(out, p)
 		}
+	})
+	return out
+}
+
+// InvalidPerfdata returns why each perfdata item of r and its sub-results
+// that fails Perfdata.Validate is left out of the output: a bug in the
+// plugin, for it to report (the teko runtime writes it to stderr).
+func (r *Result) InvalidPerfdata() []error {
+	var errs []error
+	r.eachPerfdata(func(p Perfdata) {
+		if err := p.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	})
+	return errs
+}
+
+// eachPerfdata calls f with r's perfdata and then its sub-results', in
+// order, skipping nil sub-results.
+func (r *Result) eachPerfdata(f func(Perfdata)) {
+	for _, p := range r.Perfdata {
+		f(p)
 	}
 	for _, s := range r.Subs {
 		if s != nil {
-			out = append(out, s.allPerfdata()...)
+			s.eachPerfdata(f)
 		}
 	}
-	return out
 }

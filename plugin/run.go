@@ -319,7 +319,11 @@ func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr 
 		res = checkers.NewResult(checkers.Unknown, "%s", err.Error())
 		inv.closeState()
 	}
-	noteInvalidPerfdata(inv, res)
+	// A typo in a unit must not turn a CRITICAL into UNKNOWN: the item is
+	// left out, the rest of the result stands.
+	for _, err := range res.InvalidPerfdata() {
+		inv.Warnf("bug in the plugin: %v; left out", err)
+	}
 	if werr := res.Render(inv.env.Stdout, p.title(), pr.check.Format); werr != nil {
 		inv.Warnf("writing the result: %v", werr)
 		return int(checkers.Unknown)
@@ -329,22 +333,6 @@ func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr 
 		return int(checkers.Unknown)
 	}
 	return int(res.Status)
-}
-
-// noteInvalidPerfdata says on stderr which perfdata of res Render leaves
-// out for breaking the guidelines. The rest of the result stands: a typo
-// in a unit must not turn a CRITICAL into UNKNOWN.
-func noteInvalidPerfdata(inv *Invocation, res *checkers.Result) {
-	for _, p := range res.Perfdata {
-		if err := p.Validate(); err != nil {
-			inv.Warnf("bug in the plugin: %v; left out", err)
-		}
-	}
-	for _, sub := range res.Subs {
-		if sub != nil {
-			noteInvalidPerfdata(inv, sub)
-		}
-	}
 }
 
 func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector, pr *parsed) int {
