@@ -72,6 +72,22 @@ func TestMackerelPositionInTheDefaultDirectory(t *testing.T) {
 	expect(t, d.h.Run(args...), checkers.Critical, "LOG CRITICAL: 1 warnings, 1 criticals for pattern /ERROR/.")
 }
 
+// With -F DIR/REGEXP the old check-log named each file DIR + "/" + name;
+// both sides clean the path, so a "./" or a doubled slash in the flag
+// does not matter, and each file has its own old position.
+func TestMackerelPositionsForAFilePattern(t *testing.T) {
+	d := newLogDir(t)
+	oldDir := t.TempDir()
+	d.write("a.log", "ERROR a old\nERROR a new\n")
+	d.write("b.log", "ERROR b old\nERROR b new 1\nERROR b new 2\n")
+	args := []string{"-F", d.dir + "//./" + `.\.log$`, "-p", "ERROR", "-s", oldDir}
+	for _, name := range []string{"a.log", "b.log"} {
+		old := int64(len("ERROR " + name[:1] + " old\n"))
+		leaveOldPosition(t, oldDir, d.path(name), args, old, inodeOf(t, d.path(name)))
+	}
+	expect(t, d.h.Run(args...), checkers.Critical, `LOG CRITICAL: 3 warnings, 3 criticals for pattern /ERROR/.`)
+}
+
 func TestMackerelPositionsThatDoNotFitAreNotUsed(t *testing.T) {
 	const content = "ERROR one\nERROR two\n"
 	tests := []struct {
