@@ -1,0 +1,40 @@
+// Package servertest starts real servers (nginx, MariaDB, Redis, …) for
+// tests: found on the machine, run in a fresh short temp directory on a
+// free loopback port, and stopped by PID when the tests end. It is the
+// one harness every plugin's tests use, so that they all read the same
+// way.
+//
+// # Once per package
+//
+// A real server costs a second or more to start, so a test package
+// starts each one once, on first use, and stops it in TestMain:
+//
+//	var redis servertest.Shared[*Redis]
+//
+//	func TestMain(m *testing.M) {
+//		code := m.Run()
+//		redis.Close()
+//		os.Exit(code)
+//	}
+//
+//	func TestSomething(t *testing.T) {
+//		srv := redis.Get(t, startRedis) // started by the first test that asks
+//		…
+//	}
+//
+// # Skip outside CI, fail in CI
+//
+// A test whose server is not installed skips, naming the Debian package
+// to install, except when the environment variable TEKO_REQUIRE_SERVERS
+// is 1 (CI sets it): then it fails, so that no real-server test can
+// silently vanish. A server that is installed but does not start always
+// fails the test.
+//
+// # Processes
+//
+// Start runs a command in its own process group with its output in a
+// log file; Process.Stop ends the group (SIGTERM, then SIGKILL after a
+// grace period) and waits. StopPIDFile does the same for a daemon that
+// forks and writes a pid file. Nothing here ever starts a system
+// service.
+package servertest
