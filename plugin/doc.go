@@ -38,7 +38,9 @@
 //     agent's 30s) and SIGTERM/SIGINT all end as UNKNOWN with the reason,
 //     exit code 3, never the 2 a Go panic would give. On a deadline or a
 //     signal the plugin's context is cancelled and the runtime answers at
-//     once, without waiting for the plugin to notice.
+//     once, without waiting for the plugin to notice. A plugin whose
+//     original used -t for something else (a tempfile, an NTP timeout)
+//     declares its own -t; the runtime then keeps only --timeout.
 //   - Check plugins get --format (mackerel, nagios or json; see
 //     checkers.Result.Render).
 //   - Metric plugins get --metric-key-prefix and --state-dir; on

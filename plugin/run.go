@@ -50,6 +50,16 @@ type commonOptions struct {
 	Version bool    `short:"V" long:"version" statekey:"-" description:"print the version and exit"`
 }
 
+// longTimeoutOptions are commonOptions for a plugin whose own options
+// take -t for something else (mackerel-plugin-linux's -t is its tempfile,
+// check-ntpoffset's its NTP timeout): the plugin keeps -t, the runtime
+// keeps --timeout. The fields match commonOptions, so one converts to the
+// other.
+type longTimeoutOptions struct {
+	Timeout Timeout `long:"timeout" value-name:"DURATION" statekey:"-" description:"give up and report UNKNOWN after this long (seconds, or a duration such as 30s)"`
+	Version bool    `short:"V" long:"version" statekey:"-" description:"print the version and exit"`
+}
+
 type checkOptions struct {
 	Format checkers.Format `long:"format" value-name:"FORMAT" statekey:"-" description:"output format: mackerel, nagios (adds perfdata) or json"`
 }
@@ -126,7 +136,11 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 	} else {
 		groups = append(groups, group{"Output Options", &pr.check})
 	}
-	groups = append(groups, group{"Runtime Options", &pr.common})
+	if parser.FindOptionByShortName('t') != nil {
+		groups = append(groups, group{"Runtime Options", (*longTimeoutOptions)(&pr.common)})
+	} else {
+		groups = append(groups, group{"Runtime Options", &pr.common})
+	}
 	for _, g := range groups {
 		if _, err := parser.AddGroup(g.title, "", g.data); err != nil {
 			return nil, "", fmt.Errorf("plugin %s: %v", p.Name, err)
