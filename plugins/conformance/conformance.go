@@ -132,9 +132,11 @@ func (ps problems) err() error { return errors.Join(ps...) }
 
 // reserved are the flags the runtime gives every plugin, and
 // runtimeOnly those it gives one kind of plugin: --format to checks,
-// --metric-key-prefix to metric plugins.
+// --metric-key-prefix to metric plugins. -t is not reserved: a plugin
+// whose Mackerel original used it for something else keeps it, and the
+// runtime's limit is then --timeout only.
 var (
-	reserved    = map[string]bool{"h": true, "help": true, "V": true, "version": true, "t": true, "timeout": true}
+	reserved    = map[string]bool{"h": true, "help": true, "V": true, "version": true, "timeout": true}
 	runtimeOnly = map[string]bool{"format": true, "metric-key-prefix": true}
 )
 
@@ -202,7 +204,7 @@ func checkHelp(p *plugin.Plugin, dir string) error {
 	}
 	for _, f := range own {
 		if reserved[f.Long] || reserved[f.Short] {
-			ps.addf("%s takes a name the runtime reserves (-h/--help, -V/--version, -t/--timeout)", f.Spelling())
+			ps.addf("%s takes a name the runtime reserves (-h/--help, -V/--version, --timeout)", f.Spelling())
 		}
 		if runtimeOnly[f.Long] {
 			ps.addf("%s is a runtime flag; the plugin must not declare it", f.Spelling())

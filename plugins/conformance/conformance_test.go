@@ -104,7 +104,7 @@ func (undocumented) Check(context.Context, *plugin.Invocation) (*checkers.Result
 }
 
 type reservedFlag struct {
-	Verbose bool `short:"t" long:"tls" description:"use TLS"`
+	Verbose bool `short:"V" long:"verbose" description:"say more"`
 }
 
 func (reservedFlag) Check(context.Context, *plugin.Invocation) (*checkers.Result, error) {
@@ -113,7 +113,7 @@ func (reservedFlag) Check(context.Context, *plugin.Invocation) (*checkers.Result
 
 func TestHelpRule(t *testing.T) {
 	assertProblem(t, ruleErr(t, "help documents every flag", variant("check-u", func() any { return &undocumented{} })), "--quiet has no description")
-	assertProblem(t, ruleErr(t, "help documents every flag", variant("check-r", func() any { return &reservedFlag{} })), "-t")
+	assertProblem(t, ruleErr(t, "help documents every flag", variant("check-r", func() any { return &reservedFlag{} })), "-V")
 }
 
 // noisy writes to stderr on success and answers a wrong status line.

@@ -14,7 +14,8 @@
 //
 //   - -h/--help exits 0, writes nothing to stderr, and lists every flag
 //     with a description; the plugin's own flags do not take the
-//     runtime's reserved names (-h, -V, -t, --format, …).
+//     runtime's reserved names (-h, -V, --timeout, --format, …; a
+//     plugin may take -t, as some Mackerel originals did).
 //   - An unknown flag is "TITLE UNKNOWN: reason" on stdout, exit code 3.
 //   - -V/--version exits 0 and prints "NAME VERSION" on one line.
 //   - A check plugin's run, in the default format, prints a first line
