@@ -5,8 +5,10 @@ go 1.26.0
 require (
 	github.com/jessevdk/go-flags v1.6.1 // indirect
 	github.com/mattn/go-zglob v0.0.8 // indirect
+	github.com/miekg/dns v1.1.73 // indirect
 	github.com/stretchr/testify v1.12.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/net v0.57.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
 )

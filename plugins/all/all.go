@@ -12,6 +12,7 @@ package all
 
 import (
 	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugins/checkdns"
 	"github.com/teko-dev/teko/plugins/checklog"
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
@@ -20,6 +21,7 @@ import (
 
 // Plugins lists every official plugin, sorted by name.
 var Plugins = []*plugin.Plugin{
+	checkdns.Plugin,
 	checklog.Plugin,
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,

@@ -1,0 +1,172 @@
+package checkdns
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/teko-dev/teko/plugin/plugintest"
+)
+
+// ask runs check-dns against the real dnsmasq.
+func ask(t *testing.T, args ...string) plugintest.Result {
+	t.Helper()
+	addr := dnsmasq.Get(t, startDnsmasq)
+	host, port, _ := net.SplitHostPort(addr)
+	return plugintest.New(t, Plugin).Run(append([]string{"-s", host, "-p", port}, args...)...)
+}
+
+func TestAnswersFromTheRealServer(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-H", "host.teko.test"}, 0, "DNS OK: host.teko.test. A 192.0.2.10, 192.0.2.11 ("},
+		{[]string{"-H", "host.teko.test", "-q", "aaaa"}, 0, "DNS OK: host.teko.test. AAAA 2001:db8::10 ("},
+		{[]string{"-H", "teko.test", "-q", "MX"}, 0, "DNS OK: teko.test. MX 10 mail.teko.test. ("},
+		{[]string{"-H", "teko.test", "-q", "TXT", "-e", "v=spf1 -all"}, 0, "DNS OK: teko.test. TXT v=spf1 -all as expected"},
+		{[]string{"-H", "www.teko.test", "-q", "CNAME", "-e", "HOST.teko.test"}, 0, "DNS OK: www.teko.test. CNAME host.teko.test. as expected"},
+		{[]string{"-H", "missing.teko.test"}, 2, "DNS CRITICAL: 127.0.0.1:"},
+		{[]string{"-H", "mail.teko.test", "-q", "AAAA"}, 2, "answered NXDOMAIN for mail.teko.test. AAAA"},
+		{[]string{"-H", "teko.test", "-q", "A"}, 2, "DNS CRITICAL: teko.test. has no A record at 127.0.0.1:"},
+	} {
+		r := ask(t, tc.args...)
+		assert.Equal(t, tc.code, r.Code, "%v: %v", tc.args, r)
+		assert.Contains(t, r.Stdout, tc.want, "%v", tc.args)
+	}
+}
+
+func TestCNAMEChainsAreComparedByTheirFinalAddresses(t *testing.T) {
+	// deep → www → host: the original was CRITICAL "not supported query type" here.
+	r := ask(t, "-H", "deep.teko.test", "-e", "192.0.2.11", "-e", "192.0.2.10")
+	assert.Equal(t, 0, r.Code, "%v", r)
+	assert.Contains(t, r.Stdout, "DNS OK: deep.teko.test. A 192.0.2.10, 192.0.2.11 via www.teko.test → host.teko.test as expected")
+
+	r = ask(t, "-H", "deep.teko.test", "-e", "192.0.2.10")
+	assert.Equal(t, 1, r.Code, "more than expected: %v", r)
+	r = ask(t, "-H", "deep.teko.test", "-e", "192.0.2.10", "-e", "192.0.2.10", "-e", "192.0.2.99")
+	assert.Equal(t, 1, r.Code, "some expected missing: %v", r)
+	assert.Contains(t, r.Stdout, "without the expected 192.0.2.99")
+	r = ask(t, "-H", "deep.teko.test", "-e", "192.0.2.99")
+	assert.Equal(t, 2, r.Code, "none: %v", r)
+	r = ask(t, "-H", "host.teko.test", "-q", "AAAA", "-e", "2001:0db8:0:0::10")
+	assert.Equal(t, 0, r.Code, "addresses compare as addresses: %v", r)
+}
+
+// TestValuesMatchDig compares what the check prints with what dig, when
+// installed, gets from the same server.
+func TestValuesMatchDig(t *testing.T) {
+	dig, err := exec.LookPath("dig")
+	if err != nil {
+		t.Skip("dig not installed (bind9-dnsutils)")
+	}
+	addr := dnsmasq.Get(t, startDnsmasq)
+	host, port, _ := net.SplitHostPort(addr)
+	out, err := exec.Command(dig, "+short", "@"+host, "-p", port, "host.teko.test", "A").Output()
+	require.NoError(t, err)
+	r := ask(t, "-H", "host.teko.test")
+	for _, a := range strings.Fields(string(out)) {
+		assert.Contains(t, r.Stdout, a)
+	}
+}
+
+func TestNorecAndPerfdata(t *testing.T) {
+	r := ask(t, "-H", "host.teko.test", "--norec", "--format", "nagios")
+	assert.Equal(t, 0, r.Code, "%v", r)
+	assert.Regexp(t, `\| time=[0-9.]+s$`, strings.TrimSpace(r.Stdout))
+}
+
+func TestSilentServerEndsWithinTheRun(t *testing.T) {
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer conn.Close()
+	go func() { // reads, never answers
+		buf := make([]byte, 512)
+		for {
+			if _, _, err := conn.ReadFrom(buf); err != nil {
+				return
+			}
+		}
+	}()
+	port := strconv.Itoa(conn.LocalAddr().(*net.UDPAddr).Port)
+	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-dns")
+	start := time.Now()
+	out, err := exec.Command(exe, "-H", "host.teko.test", "-s", "127.0.0.1", "-p", port, "-t", "1").Output()
+	elapsed := time.Since(start)
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 2, ee.ExitCode(), "%s", out)
+	assert.Less(t, elapsed, 2*time.Second)
+	assert.Contains(t, string(out), "127.0.0.1:"+port+" did not answer for host.teko.test. A: no answer in time")
+}
+
+func TestServerDownIsCritical(t *testing.T) {
+	port, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	p := strconv.Itoa(port.LocalAddr().(*net.UDPAddr).Port)
+	port.Close() // nothing listens: the kernel refuses
+	r := plugintest.New(t, Plugin).Run("-H", "x.teko.test", "-s", "127.0.0.1", "-p", p, "-t", "2")
+	assert.Equal(t, 2, r.Code, "%v", r)
+	assert.Contains(t, r.Stdout, "did not answer")
+}
+
+func TestGarbageAnswerIsCritical(t *testing.T) {
+	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer conn.Close()
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			_, from, err := conn.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			conn.WriteTo([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"), from)
+		}
+	}()
+	port := strconv.Itoa(conn.LocalAddr().(*net.UDPAddr).Port)
+	r := plugintest.New(t, Plugin).Run("-H", "x.teko.test", "-s", "127.0.0.1", "-p", port, "-t", "1")
+	assert.Equal(t, 2, r.Code, "%v", r)
+	assert.True(t, strings.HasPrefix(r.Stdout, "DNS CRITICAL: 127.0.0.1:"+port+" did not answer"), "%v", r)
+}
+
+func TestBadFlagsAreUnknown(t *testing.T) {
+	for _, args := range [][]string{
+		{},                                     // -H is required
+		{"-H", "x.test", "-q", "NOPE"},         // the original was CRITICAL here
+		{"-H", "x.test", "-p", "0"},            // not a port
+		{"-H", "x.test", "-e", "not-an-ip"},    // A compares addresses
+		{"-H", "bad..name", "-s", "127.0.0.1"}, // not a name
+	} {
+		r := plugintest.New(t, Plugin).Run(args...)
+		assert.Equal(t, 3, r.Code, "%v: %v", args, r)
+		assert.True(t, strings.HasPrefix(r.Stdout, "DNS UNKNOWN: "), "%v: %v", args, r)
+	}
+}
+
+func TestDefaultServerFromResolvConf(t *testing.T) {
+	addr := dnsmasq.Get(t, startDnsmasq)
+	host, port, _ := net.SplitHostPort(addr)
+	conf := filepath.Join(t.TempDir(), "resolv.conf")
+	require.NoError(t, os.WriteFile(conf, []byte("# test\nsearch example\nnameserver "+host+"\n"), 0o644))
+	p := *Plugin
+	p.New = func() any { return &options{resolvConf: conf} }
+	r := plugintest.New(t, &p).Run("-H", "host.teko.test", "-p", port)
+	assert.Equal(t, 0, r.Code, "%v", r)
+
+	empty := filepath.Join(t.TempDir(), "resolv.conf")
+	require.NoError(t, os.WriteFile(empty, []byte("search example\n"), 0o644))
+	p.New = func() any { return &options{resolvConf: empty} }
+	r = plugintest.New(t, &p).Run("-H", "host.teko.test")
+	assert.Equal(t, 3, r.Code, "%v", r)
+	assert.Contains(t, r.Stdout, "no nameserver in "+empty)
+}
