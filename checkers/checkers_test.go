@@ -266,3 +266,45 @@ func TestRenderLeavesOutInvalidPerfdata(t *testing.T) {
 		`perfdata "c": unit "kB" is not one of s ms us % B KB MB TB c`,
 	}, reasons, "sub-results' too, in order")
 }
+
+func TestSubPerfdataLabelsAreUnique(t *testing.T) {
+	res := NewResult(OK, "two probes")
+	res.AddPerfdata(Perfdata{Label: "time", Value: 3, UOM: "s"}, Perfdata{Label: "total", Value: 2})
+	a := &Result{Name: "web1", Perfdata: []Perfdata{{Label: "time", Value: 0, UOM: "s"}, {Label: "size", Value: 10, UOM: "B"}}}
+	b := &Result{Perfdata: []Perfdata{{Label: "time", Value: 1, UOM: "s"}}}
+	c := &Result{Name: "web1", Perfdata: []Perfdata{{Label: "time", Value: 2, UOM: "s"}}}
+	deep := &Result{Name: "inner", Perfdata: []Perfdata{{Label: "time", Value: 4, UOM: "s"}}}
+	b.Add(deep)
+	res.Add(a)
+	res.Add(b)
+	res.Add(c)
+	var labels []string
+	for _, p := range res.AllPerfdata() {
+		labels = append(labels, p.String())
+	}
+	want := "time=3s total=2 web1_time=0s size=10B 2_time=1s 2_inner_time=4s web1_time_2=2s"
+	if got := strings.Join(labels, " "); got != want {
+		t.Errorf("AllPerfdata:\n got %s\nwant %s", got, want)
+	}
+	var out strings.Builder
+	if err := res.Render(&out, "X", FormatNagios); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "| "+want+"\n") {
+		t.Errorf("nagios output does not carry the unique labels:\n%s", out.String())
+	}
+}
+
+func TestSubsSummary(t *testing.T) {
+	res := NewResult(OK, "")
+	if got := res.SubsSummary(); got != "" {
+		t.Errorf("no subs: %q", got)
+	}
+	for _, s := range []Status{OK, Critical, OK, Warning, Status(7), Unknown} {
+		res.Add(NewResult(s, "x"))
+	}
+	res.Add(nil)
+	if got, want := res.SubsSummary(), "1 CRITICAL, 2 UNKNOWN, 1 WARNING, 2 OK"; got != want {
+		t.Errorf("SubsSummary() = %q, want %q", got, want)
+	}
+}

@@ -30,6 +30,23 @@
 // 10..20 and "@10:20" inside 10..20 (endpoints inclusive, "~" is minus
 // infinity). Thresholds pairs a warning and a critical range.
 //
+// # Sub-results
+//
+// A check over several targets adds one sub-result per target with
+// Result.Add; the parent's status is the worst of them. Give each sub a
+// Name: when two subs report the same perfdata label ("time"), the
+// labels are qualified by it ("web1_time", "web2_time"), so that every
+// label in the output is unique (AllPerfdata states the rule).
+// Result.SubsSummary counts the subs by status ("1 CRITICAL, 2 OK") for a
+// parent summary.
+//
+// # Status mapping
+//
+// StatusMap reads the rules operators write to choose or change a
+// status: "404=ok" and "500-599=critical" for codes, "warning=critical"
+// for statuses. It is a go-flags option type (repeatable, or several
+// rules separated by commas).
+//
 // # Rendering
 //
 // Render writes a result in one of three formats: FormatMackerel (the

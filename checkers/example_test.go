@@ -40,3 +40,47 @@ func ExamplePerfdata() {
 	fmt.Println(p)
 	// Output: 'free space'=0.0000125TB;;;0
 }
+
+func ExampleStatusMap() {
+	// As check-http's -s: codes to statuses, the first rule that covers
+	// a code wins.
+	codes, err := checkers.ParseStatusMap("404=ok,500-599=critical")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(codes.Code(404))
+	fmt.Println(codes.Code(503))
+	fmt.Println(codes.Code(200))
+
+	// As check-tcp's --status-as: one status turned into another.
+	as, _ := checkers.ParseStatusMap("warning=critical")
+	res := checkers.NewResult(checkers.Warning, "slow answer")
+	as.ApplyResult(res)
+	res.Render(os.Stdout, "TCP", checkers.FormatMackerel)
+	// Output:
+	// OK true
+	// CRITICAL true
+	// UNKNOWN false
+	// TCP CRITICAL: slow answer
+	// status WARNING mapped to CRITICAL
+}
+
+func ExampleResult_SubsSummary() {
+	res := checkers.NewResult(checkers.OK, "")
+	for _, host := range []string{"web1", "web2", "web3"} {
+		sub := checkers.NewResult(checkers.OK, "%s answered", host)
+		if host == "web2" {
+			sub = checkers.NewResult(checkers.Critical, "%s refused the connection", host)
+		}
+		sub.Name = host
+		sub.AddPerfdata(checkers.Perfdata{Label: "time", Value: 0.25, UOM: "s"})
+		res.Add(sub)
+	}
+	res.Summary = fmt.Sprintf("%d hosts: %s", len(res.Subs), res.SubsSummary())
+	res.Render(os.Stdout, "WEB", checkers.FormatNagios)
+	// Output:
+	// WEB CRITICAL: 3 hosts: 1 CRITICAL, 2 OK | web1_time=0.25s web2_time=0.25s web3_time=0.25s
+	// OK: web1 answered
+	// CRITICAL: web2 refused the connection
+	// OK: web3 answered
+}

@@ -1,6 +1,9 @@
 package checkers
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Result is the outcome of one check run.
 //
@@ -16,6 +19,10 @@ type Result struct {
 	Details  []string
 	Perfdata []Perfdata
 	Subs     []*Result
+	// Name names a sub-result (a target, a probe: "web1", "dns"). It
+	// qualifies the sub's perfdata labels when another part of the
+	// result uses the same label (the rule is in AllPerfdata). Unused on the top-level result.
+	Name string
 }
 
 // NewResult returns a result with the status and a summary formatted as
@@ -62,16 +69,101 @@ func (r *Result) lines() []string {
 	return out
 }
 
-// allPerfdata returns r's perfdata followed by that of its sub-results,
-// leaving out any that fails Perfdata.Validate.
+// allPerfdata returns AllPerfdata leaving out any item that fails
+// Perfdata.Validate.
 func (r *Result) allPerfdata() []Perfdata {
 	var out []Perfdata
-	r.eachPerfdata(func(p Perfdata) {
+	for _, p := range r.AllPerfdata() {
 		if p.Validate() == nil {
 			out = append(out, p)
 		}
-	})
+	}
 	return out
+}
+
+// AllPerfdata returns r's perfdata followed by that of its sub-results,
+// in order, every label unique, as the renderers print them:
+//
+//   - a label used once in the whole result is kept as it is;
+//   - a label used more than once is qualified by the path of the sub
+//     that reports it: each sub's Name (or its 1-based position among
+//     its parent's subs when it has no Name), joined by "_", then "_"
+//     and the label: two subs "web1" and "web2" reporting "time" print
+//     web1_time and web2_time; r's own items keep the bare label;
+//   - a sub's label still used twice after that (two subs of one name)
+//     gets "_2", "_3", … on its later uses; r's own items are never
+//     renamed (a plugin that repeats a label of its own gets what it
+//     wrote).
+//
+// Items failing Perfdata.Validate are included (see InvalidPerfdata).
+func (r *Result) AllPerfdata() []Perfdata {
+	type item struct {
+		p    Perfdata
+		path string
+	}
+	var items []item
+	var walk func(*Result, string)
+	walk = func(res *Result, path string) {
+		for _, p := range res.Perfdata {
+			items = append(items, item{p, path})
+		}
+		for i, s := range res.Subs {
+			if s == nil {
+				continue
+			}
+			name := s.Name
+			if name == "" {
+				name = fmt.Sprint(i + 1)
+			}
+			if path != "" {
+				name = path + "_" + name
+			}
+			walk(s, name)
+		}
+	}
+	walk(r, "")
+	uses := map[string]int{}
+	for _, it := range items {
+		uses[it.p.Label]++
+	}
+	out := make([]Perfdata, 0, len(items))
+	taken := map[string]int{}
+	for _, it := range items {
+		p := it.p
+		if uses[p.Label] > 1 && it.path != "" && p.Label != "" {
+			p.Label = it.path + "_" + p.Label
+		}
+		if n := taken[p.Label]; n > 0 && it.path != "" {
+			taken[p.Label]++
+			p.Label = fmt.Sprintf("%s_%d", p.Label, n+1)
+		} else {
+			taken[p.Label] = 1
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// SubsSummary counts r's sub-results by status, worst first in the order
+// of Worst, statuses with no sub left out: "1 CRITICAL, 2 OK". It returns
+// "" when r has no sub-results. A check over several targets may use it
+// as its summary:
+//
+//	res.Summary = fmt.Sprintf("%d hosts: %s", len(res.Subs), res.SubsSummary())
+func (r *Result) SubsSummary() string {
+	counts := map[Status]int{}
+	for _, s := range r.Subs {
+		if s != nil {
+			counts[s.Status.normal()]++
+		}
+	}
+	var parts []string
+	for _, st := range []Status{Critical, Unknown, Warning, OK} {
+		if n := counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // InvalidPerfdata returns why each perfdata item of r and its sub-results

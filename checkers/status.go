@@ -88,3 +88,11 @@ func Worst(statuses ...Status) Status {
 	}
 	return worst
 }
+
+// normal returns s, or Unknown for a value outside 0-3 (as String reads it).
+func (s Status) normal() Status {
+	if s < OK || s > Unknown {
+		return Unknown
+	}
+	return s
+}

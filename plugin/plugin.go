@@ -51,6 +51,13 @@ type Plugin struct {
 	// is exactly a long option's name is read that way; short options
 	// ("-t5", "-hV") are unaffected.
 	SingleDashLong bool
+	// Aliases are other names the plugin answers to in the multi-call
+	// binary, typically the Mackerel original's binary name
+	// ("mackerel-plugin-nginx"), so that an agent configuration written
+	// for it keeps working through a symlink of that name. Packaging
+	// installs those symlinks apart from the teko names (see
+	// packaging/), since the original's package may own the name.
+	Aliases []string
 }
 
 // Checker is implemented by the options of a check plugin. An error

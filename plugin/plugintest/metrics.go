@@ -59,6 +59,18 @@ func (h *Harness) Values(r Result, args ...string) map[string]float64 {
 	return values
 }
 
+// RunValues runs the plugin once with args and checks its output as
+// Values does: the one-call form of h.Values(h.Run(args...), args...).
+// Anything the run wrote on stderr is logged, not failed on.
+func (h *Harness) RunValues(args ...string) map[string]float64 {
+	h.T.Helper()
+	r := h.Run(args...)
+	if r.Stderr != "" {
+		h.T.Logf("stderr of %s %v:\n%s", h.Plugin.Name, args, r.Stderr)
+	}
+	return h.Values(r, args...)
+}
+
 // graphs runs the plugin in meta mode and checks what the agent and the
 // service check: the header line, one line of JSON with nothing unknown
 // in it, at least one graph, valid keys, names and units.

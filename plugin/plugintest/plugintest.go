@@ -10,7 +10,14 @@
 //
 // Golden compares output with a file under testdata/ and rewrites the
 // file when the test runs with -update. Harness.Values asserts the rules
-// every metric plugin's output must follow.
+// every metric plugin's output must follow; Harness.RunValues runs and
+// asserts in one call:
+//
+//	values := h.RunValues("--host", "127.0.0.1")
+//	if values["nginx.queue.writing"] != 1 { … }
+//
+// The clock may be advanced from inside a run (a test server's handler);
+// see Harness for what is safe to use concurrently.
 package plugintest
 
 import (
@@ -32,6 +39,17 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/ wi
 var Start = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 
 // Harness runs one plugin repeatedly with shared state and clock.
+//
+// # Concurrency
+//
+// The fake clock (Now, Advance, Set) is safe to use from any goroutine
+// at any time, also while a run is in progress: a test server that the
+// plugin calls may advance it from its handler, and the plugin's next
+// reading of the clock (Invocation.Now) sees the new time. Run and Meta
+// may themselves be called from several goroutines at once, each run
+// with its own output; they share the state directory, as concurrent
+// agent runs would. Env, T and Plugin are plain fields: set them before
+// runs start, not during one.
 type Harness struct {
 	T      testing.TB
 	Plugin *plugin.Plugin
@@ -69,6 +87,13 @@ func (h *Harness) Advance(d time.Duration) {
 	h.now = h.now.Add(d)
 }
 
+// Set moves the fake clock to t.
+func (h *Harness) Set(t time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.now = t
+}
+
 // Result is what one run produced.
 type Result struct {
 	Code   int
@@ -84,9 +109,17 @@ func (h *Harness) Run(args ...string) Result {
 // RunContext is Run with a context, to test cancellation.
 func (h *Harness) RunContext(ctx context.Context, args ...string) Result {
 	h.T.Helper()
+	return h.run(ctx, nil, args)
+}
+
+// run runs the plugin with h.Env plus extra.
+func (h *Harness) run(ctx context.Context, extra map[string]string, args []string) Result {
 	var out, errOut bytes.Buffer
-	env := make(map[string]string, len(h.Env))
+	env := make(map[string]string, len(h.Env)+len(extra))
 	for k, v := range h.Env {
+		env[k] = v
+	}
+	for k, v := range extra {
 		env[k] = v
 	}
 	code := h.Plugin.Run(ctx, plugin.Env{
@@ -102,16 +135,7 @@ func (h *Harness) RunContext(ctx context.Context, args ...string) Result {
 // Meta runs the plugin as mackerel-agent does to read graph definitions.
 func (h *Harness) Meta(args ...string) Result {
 	h.T.Helper()
-	old, had := h.Env["MACKEREL_AGENT_PLUGIN_META"]
-	h.Env["MACKEREL_AGENT_PLUGIN_META"] = "1"
-	defer func() {
-		if had {
-			h.Env["MACKEREL_AGENT_PLUGIN_META"] = old
-		} else {
-			delete(h.Env, "MACKEREL_AGENT_PLUGIN_META")
-		}
-	}()
-	return h.Run(args...)
+	return h.run(context.Background(), map[string]string{"MACKEREL_AGENT_PLUGIN_META": "1"}, args)
 }
 
 // Golden compares got with the file testdata/<name>; with -update it

@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/teko-dev/teko/plugin"
 )
 
 const sampleBody = "Active connections: 291 \nserver accepts handled requests\n 16630948 16630948 31070465 \nReading: 6 Writing: 179 Waiting: 106 \n"
@@ -148,7 +150,7 @@ func TestFetchFaults(t *testing.T) {
 				w.Header().Set("Content-Encoding", "br")
 				fmt.Fprint(w, "\x1b\x7b\x00\xf8")
 			}
-		}, `body has Content-Encoding "br", which cannot be decoded; ask for no encoding (drop an "Accept-Encoding" --header)`},
+		}, `body has Content-Encoding "br", which cannot be decoded; ask for no encoding (drop an "Accept-Encoding" header)`},
 		{"gzip stream cut short", func(t *testing.T, _ <-chan struct{}) http.HandlerFunc {
 			return func(w http.ResponseWriter, _ *http.Request) {
 				compressed := gzipped(t, sampleBody)
@@ -230,7 +232,7 @@ func TestFetchSendsHeaders(t *testing.T) {
 	assert.Equal(t, "status.example", got.Host)
 	assert.Equal(t, "s3cret", got.Header.Get("X-Token"))
 	assert.Empty(t, got.Header.Values("Host"), "Host is the request's host, not an extra header")
-	assert.Equal(t, "teko-metrics-nginx", got.UserAgent())
+	assert.Equal(t, "teko/"+plugin.BuildVersion(), got.UserAgent())
 
 	c.Header = http.Header{"User-Agent": {"probe/1"}}
 	_, err = c.Fetch(context.Background())

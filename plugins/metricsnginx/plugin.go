@@ -4,25 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/netip"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/teko-dev/teko/metrics"
 	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugin/netclient"
 )
 
 // Plugin is metrics-nginx. Its flags are those of mackerel-plugin-nginx,
 // in either spelling ("-host=x" or "--host=x"), plus --socket,
-// --tls-skip-verify, --http-timeout and the runtime's --metric-key-prefix.
+// --http-timeout, the TLS options of netclient.TLSOptions (--tls-skip-verify,
+// --ca-file, --cert-file, --key-file) and the runtime's --metric-key-prefix.
 var Plugin = &plugin.Plugin{
 	Name:           "metrics-nginx",
 	Description:    "connections, requests and connection states from nginx's stub_status page",
 	SingleDashLong: true,
+	Aliases:        []string{"mackerel-plugin-nginx"},
 	New: func() any {
 		o := &options{}
 		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
@@ -31,17 +31,17 @@ var Plugin = &plugin.Plugin{
 }
 
 type options struct {
-	URI           string        `long:"uri" value-name:"URL" description:"the stub_status page, http(s)://HOST[:PORT]/PATH or unix:SOCKET:/PATH; overrides --scheme, --host, --port and --path"`
-	Scheme        string        `long:"scheme" value-name:"http|https" default:"http" description:"scheme of the page's URL"`
-	Host          string        `long:"host" value-name:"HOST" default:"localhost" description:"host name or IP address of the page's URL, without a port"`
-	Port          int           `long:"port" value-name:"PORT" default:"8080" description:"port of the page's URL"`
-	Path          string        `long:"path" value-name:"PATH" default:"/nginx_status" description:"path of the page's URL"`
-	Socket        string        `long:"socket" value-name:"PATH" description:"connect to this unix socket instead of the URL's host and port (the host is still sent as Host)"`
-	Header        []string      `long:"header" value-name:"'NAME: VALUE'" statekey:"-" description:"add a request header; repeatable; \"Host: NAME\" sets the request's host"`
-	TLSSkipVerify bool          `long:"tls-skip-verify" statekey:"-" description:"accept any certificate from an https page"`
-	HTTPTimeout   time.Duration `long:"http-timeout" value-name:"DURATION" default:"5s" statekey:"-" description:"give up on the page after this long (at most 3/4 of --timeout)"`
-	StateDir      string        `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile      func(string)  `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-nginx compatibility: the same as --state-dir with FILE's directory"`
+	URI         string         `long:"uri" value-name:"URL" description:"the stub_status page, http(s)://HOST[:PORT]/PATH or unix:SOCKET:/PATH; overrides --scheme, --host, --port and --path"`
+	Scheme      string         `long:"scheme" value-name:"http|https" default:"http" description:"scheme of the page's URL"`
+	Host        string         `long:"host" value-name:"HOST" default:"localhost" description:"host name or IP address of the page's URL, without a port"`
+	Port        netclient.Port `long:"port" value-name:"PORT" default:"8080" description:"port of the page's URL: a number, or a service name such as http"`
+	Path        string         `long:"path" value-name:"PATH" default:"/nginx_status" description:"path of the page's URL"`
+	Socket      string         `long:"socket" value-name:"PATH" description:"connect to this unix socket instead of the URL's host and port (the host is still sent as Host)"`
+	Header      []string       `long:"header" value-name:"'NAME: VALUE'" statekey:"-" description:"add a request header; repeatable; \"Host: NAME\" sets the request's host"`
+	HTTPTimeout time.Duration  `long:"http-timeout" value-name:"DURATION" default:"5s" statekey:"-" description:"give up on the page after this long (at most 3/4 of --timeout)"`
+	StateDir    string         `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
+	Tempfile    func(string)   `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-nginx compatibility: the same as --state-dir with FILE's directory"`
+	netclient.TLSOptions
 }
 
 func (o *options) Prefix() string { return "nginx" }
@@ -75,15 +75,10 @@ func (o *options) Collect(ctx context.Context, _ *plugin.Invocation, b *metrics.
 	if err != nil {
 		return err
 	}
-	// When the run's deadline (-t, --timeout) comes first, the runtime
-	// reports only "timed out", without the page. Give up on the page
-	// with a quarter of the run's time to spare, so that the message
-	// names it.
-	if deadline, ok := ctx.Deadline(); ok {
-		if share := (time.Until(deadline) * 3 / 4).Round(time.Millisecond); share < client.Timeout {
-			client.Timeout = max(share, time.Millisecond)
-		}
-	}
+	// When the run's deadline (-t, --timeout) is nearer than
+	// --http-timeout, the client gives up on the page with a quarter of
+	// the run's time to spare (netclient's budget rule), so that the
+	// message names the page rather than the runtime's bare "timed out".
 	st, err := client.Fetch(ctx)
 	if err != nil {
 		return err
@@ -115,11 +110,15 @@ func (o *options) client() (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	header, err := parseHeaders(o.Header)
+	header, err := netclient.ParseHeaders("--header", o.Header)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{Target: target, Header: header, Timeout: o.HTTPTimeout, InsecureSkipVerify: o.TLSSkipVerify}, nil
+	tlsConfig, err := o.TLSOptions.Config()
+	if err != nil {
+		return nil, err
+	}
+	return &Client{Target: target, Header: header, Timeout: o.HTTPTimeout, TLS: tlsConfig}, nil
 }
 
 func (o *options) target() (Target, error) {
@@ -128,9 +127,6 @@ func (o *options) target() (Target, error) {
 		if o.Scheme != "http" && o.Scheme != "https" {
 			return Target{}, fmt.Errorf("--scheme %q: want http or https", o.Scheme)
 		}
-		if o.Port < 1 || o.Port > 65535 {
-			return Target{}, fmt.Errorf("--port %d: want 1 to 65535", o.Port)
-		}
 		host := strings.TrimSuffix(strings.TrimPrefix(o.Host, "["), "]") // an IPv6 address, bracketed or not
 		if host == "" {
 			return Target{}, fmt.Errorf("--host %q: want a host name or IP address", o.Host)
@@ -138,7 +134,7 @@ func (o *options) target() (Target, error) {
 		if _, err := netip.ParseAddr(host); err != nil && strings.Contains(host, ":") {
 			return Target{}, fmt.Errorf("--host %q: want a host name or IP address, with no scheme or port (those are --scheme and --port)", o.Host)
 		}
-		addr = o.Scheme + "://" + net.JoinHostPort(host, strconv.Itoa(o.Port)) + "/" + strings.TrimPrefix(o.Path, "/")
+		addr = o.Scheme + "://" + netclient.JoinHostPort(host, int(o.Port)) + "/" + strings.TrimPrefix(o.Path, "/")
 	}
 	target, err := ParseTarget(addr)
 	if err != nil {
@@ -151,44 +147,4 @@ func (o *options) target() (Target, error) {
 		target.Socket = o.Socket
 	}
 	return target, nil
-}
-
-// parseHeaders reads "Name: value" flags. A repeated name keeps every
-// value, in order.
-func parseHeaders(flags []string) (http.Header, error) {
-	header := http.Header{}
-	for _, f := range flags {
-		name, value, ok := strings.Cut(f, ":")
-		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-		if !ok || !validHeaderName(name) {
-			return nil, fmt.Errorf("--header %q: want \"Name: value\"", f)
-		}
-		if strings.ContainsFunc(value, isControl) {
-			return nil, fmt.Errorf("--header %q: the value has a control character", f)
-		}
-		header.Add(name, value)
-	}
-	return header, nil
-}
-
-// validHeaderName reports whether name is an HTTP header name: one or more
-// of the characters RFC 9110 allows in a token. Go's client would refuse
-// anything else only when sending, as a failed run rather than a bad flag.
-func validHeaderName(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, c := range []byte(name) {
-		isAlnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-		if !isAlnum && !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
-			return false
-		}
-	}
-	return true
-}
-
-// isControl reports whether r may not appear in a header value: a control
-// character other than tab (a line break would end the header).
-func isControl(r rune) bool {
-	return r < ' ' && r != '\t' || r == 0x7f
 }

@@ -110,8 +110,9 @@ func TestPluginBadOptions(t *testing.T) {
 		{[]string{"--host", "127.0.0.1:8080"}, `--host "127.0.0.1:8080": want a host name or IP address, with no scheme or port (those are --scheme and --port)`},
 		{[]string{"--host", "http://nginx.internal"}, `--host "http://nginx.internal": want a host name or IP address, with no scheme or port (those are --scheme and --port)`},
 		{[]string{"--scheme", "ftp"}, `--scheme "ftp": want http or https`},
-		{[]string{"--port", "0"}, `--port 0: want 1 to 65535`},
-		{[]string{"--port", "65536"}, `--port 65536: want 1 to 65535`},
+		{[]string{"--port", "0"}, "invalid argument for flag `--port': \"0\": want a port number from 1 to 65535"},
+		{[]string{"--port", "65536"}, "invalid argument for flag `--port': \"65536\": want a port number from 1 to 65535"},
+		{[]string{"-port", "htp"}, "invalid argument for flag `--port': \"htp\": not a port number, nor a service name this system knows (want e.g. 80 or http)"},
 		{[]string{"--http-timeout", "0s"}, `--http-timeout 0s: must be positive`},
 		{[]string{"--uri", "localhost:8080/nginx_status"}, `address "localhost:8080/nginx_status": want an http:// or https:// URL, or unix:SOCKET:/PATH`},
 		{[]string{"--uri", "unix:/a.sock:/s", "--socket", "/b.sock"}, `--socket and a unix: --uri both name a socket; give one`},
@@ -126,7 +127,7 @@ func TestPluginBadOptions(t *testing.T) {
 	}
 
 	// go-flags rejects these before the plugin runs; the runtime makes them UNKNOWN.
-	for _, args := range [][]string{{"--port", "http"}, {"--http-timeout", "5"}, {"-nosuchflag"}} {
+	for _, args := range [][]string{{"--http-timeout", "5"}, {"-nosuchflag"}} {
 		r := plugintest.New(t, Plugin).Run(args...)
 		assert.Equal(t, 3, r.Code, args)
 		assert.True(t, strings.HasPrefix(r.Stdout, "metrics-nginx UNKNOWN: "), r.Stdout)
@@ -143,6 +144,9 @@ func TestTargetFromFlags(t *testing.T) {
 		{[]string{"--host", "[fe80::1]", "--path", "/s?auto"}, "http://[fe80::1]:8080/s?auto"},
 		{[]string{"--uri", "http://10.0.0.1/st", "--host", "ignored", "--port", "1"}, "http://10.0.0.1/st"},
 		{[]string{"--socket", "/run/nginx.sock"}, "unix:/run/nginx.sock:/nginx_status"},
+		// mackerel-plugin-nginx took a service name (-port http), as Go's net.Dial does.
+		{[]string{"--port", "http"}, "http://localhost:80/nginx_status"},
+		{[]string{"--scheme", "https", "--port", "https"}, "https://localhost:443/nginx_status"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

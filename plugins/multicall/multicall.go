@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -43,10 +44,16 @@ func (m *Program) Run(ctx context.Context, argv []string, env plugin.Env) int {
 	return p.Run(ctx, env)
 }
 
-// Lookup returns the plugin called name, or nil.
+// Lookup returns the plugin called name, or one of whose Aliases is
+// name, or nil. A plugin's own name wins over another's alias.
 func (m *Program) Lookup(name string) *plugin.Plugin {
 	for _, p := range m.Plugins {
 		if p.Name == name {
+			return p
+		}
+	}
+	for _, p := range m.Plugins {
+		if slices.Contains(p.Aliases, name) {
 			return p
 		}
 	}
@@ -114,7 +121,11 @@ func (m *Program) writeList(w io.Writer) {
 	fmt.Fprintf(w, "       %s PLUGIN --help   shows the plugin's options\n\nPlugins:\n", m.Name)
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	for _, p := range m.Plugins {
-		fmt.Fprintf(tw, "  %s\t%s\n", p.Name, p.Description)
+		desc := p.Description
+		if len(p.Aliases) > 0 {
+			desc += " (also: " + strings.Join(p.Aliases, ", ") + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", p.Name, desc)
 	}
 	tw.Flush()
 }

@@ -30,7 +30,11 @@ var echo = &plugin.Plugin{Name: "check-echo", Title: "ECHO", Description: "says 
 
 var other = &plugin.Plugin{Name: "check-other", Description: "another check", New: func() any { return &echoOptions{} }}
 
-var prog = &Program{Name: "teko", Plugins: []*plugin.Plugin{echo, other}}
+// aliased answers to its Mackerel-style name too; its second alias is
+// another plugin's own name, which wins.
+var aliased = &plugin.Plugin{Name: "check-aliased", Title: "ALIASED", Description: "has old names", Aliases: []string{"mackerel-plugin-aliased", "check-other"}, New: func() any { return &echoOptions{} }}
+
+var prog = &Program{Name: "teko", Plugins: []*plugin.Plugin{echo, other, aliased}}
 
 // TestMain lets the test binary act as the multi-call program when the
 // process tests below run it (by a symlink or with TEKO_AS_PROGRAM=1).
@@ -74,6 +78,18 @@ func TestPluginArgumentsAreThePlugins(t *testing.T) {
 	code, out, _ = run("teko", "check-echo", "--no-such-flag")
 	assert.Equal(t, 3, code)
 	assert.Equal(t, "ECHO UNKNOWN: unknown flag `no-such-flag'\n", out)
+}
+
+func TestAliases(t *testing.T) {
+	code, out, _ := run("/usr/local/bin/mackerel-plugin-aliased", "-w", "old")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "ALIASED WARNING: said old\n", out)
+	code, out, _ = run("teko", "mackerel-plugin-aliased", "-w", "arg")
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "ALIASED WARNING: said arg\n", out)
+	assert.Same(t, other, prog.Lookup("check-other"), "a plugin's own name wins over another's alias")
+	_, out, _ = run("teko", "--help")
+	assert.Regexp(t, `(?m)^  check-aliased +has old names \(also: mackerel-plugin-aliased, check-other\)$`, out)
 }
 
 func TestList(t *testing.T) {
@@ -146,6 +162,12 @@ func TestProcess(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Equal(t, "ECHO WARNING: said linked\n", out)
 	assert.Empty(t, errOut)
+
+	alias := filepath.Join(t.TempDir(), "mackerel-plugin-aliased")
+	require.NoError(t, os.Symlink(self, alias))
+	code, out, _ = wait(t, exec.Command(alias, "--word", "old-name"))
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "ALIASED WARNING: said old-name\n", out)
 }
 
 func wait(t *testing.T, cmd *exec.Cmd) (int, string, string) {

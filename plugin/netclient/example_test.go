@@ -1,0 +1,150 @@
+package netclient_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"time"
+
+	"github.com/teko-dev/teko/checkers"
+	"github.com/teko-dev/teko/plugin/netclient"
+)
+
+// A check fetching a page: any error of the call is the service's
+// failure (CRITICAL, Failed), the status is judged by the check.
+func ExampleHTTP_Get() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "healthy")
+	}))
+	defer srv.Close()
+
+	check := func(ctx context.Context, url string) *checkers.Result {
+		resp, err := (&netclient.HTTP{}).Get(ctx, url)
+		if err != nil {
+			return netclient.Failed(err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			return checkers.NewResult(checkers.Critical, "%v", resp.Errorf("HTTP status %s", resp.Status))
+		}
+		return checkers.NewResult(checkers.OK, "%s %s, %d bytes", resp.Proto, resp.Status, len(resp.Body))
+	}
+	res := check(context.Background(), srv.URL+"/health")
+	fmt.Println(res.Status, res.Summary)
+	// Output: OK HTTP/1.1 200 OK, 7 bytes
+}
+
+// A service that accepts and never answers: the call ends with three
+// quarters of the run's time, naming the page, and the check reports
+// CRITICAL while the run still has time.
+func ExampleFailed() {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
+	defer srv.Close()
+	defer close(release)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond) // the run's -t
+	defer cancel()
+	_, err := (&netclient.HTTP{}).Get(ctx, srv.URL+"/")
+	res := netclient.Failed(err)
+	fmt.Println(res.Status, netclient.IsTimeout(err), ctx.Err() == nil)
+	fmt.Println(strings.HasPrefix(res.Summary, srv.URL+"/: no complete response within 1"))
+	// Output:
+	// CRITICAL true true
+	// true
+}
+
+// Three hosts probed in turn share the check's time: each that hangs
+// takes only its share, leaving the others theirs. (Time a probe does
+// not use goes to those after it.)
+func ExampleBudget() {
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond) // the run's -t
+	defer cancel()
+	budget := netclient.NewBudget(ctx, 0) // 300ms: three quarters of 400ms
+	hosts := []string{"db1", "db2", "db3"}
+	for i, host := range hosts {
+		probe, done := budget.Probe(ctx, len(hosts)-i)
+		deadline, _ := probe.Deadline()
+		share := time.Until(deadline)
+		fmt.Println(host, "gets a third or so:", share > 50*time.Millisecond && share <= 100*time.Millisecond)
+		<-probe.Done() // the host hangs
+		fmt.Println(host, "timed out:", netclient.IsTimeout(context.Cause(probe)))
+		done()
+	}
+	fmt.Println("the run still has time:", ctx.Err() == nil)
+	// Output:
+	// db1 gets a third or so: true
+	// db1 timed out: true
+	// db2 gets a third or so: true
+	// db2 timed out: true
+	// db3 gets a third or so: true
+	// db3 timed out: true
+	// the run still has time: true
+}
+
+func ExampleJoinHostPort() {
+	fmt.Println(netclient.JoinHostPort("::1", 25))
+	fmt.Println(netclient.JoinHostPort("[2001:db8::1]", 443))
+	fmt.Println(netclient.JoinHostPort("mail.example", 25))
+	// Output:
+	// [::1]:25
+	// [2001:db8::1]:443
+	// mail.example:25
+}
+
+func ExampleParsePort() {
+	for _, p := range []string{"8080", "http", "htp"} {
+		n, err := netclient.ParsePort(p, "tcp")
+		fmt.Println(n, err)
+	}
+	// Output:
+	// 8080 <nil>
+	// 80 <nil>
+	// 0 "htp": not a port number, nor a service name this system knows (want e.g. 80 or http)
+}
+
+// A banner sent in two writes is read whole; the conversation's
+// deadline bounds every read.
+func ExampleConn_ReadUntil() {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	go func() {
+		c, _ := ln.Accept()
+		c.Write([]byte("220 mail."))
+		time.Sleep(20 * time.Millisecond)
+		c.Write([]byte("example ESMTP\r\n"))
+		c.Close()
+	}()
+	conn, err := (&netclient.Dialer{Timeout: 2 * time.Second}).Dial(context.Background(), "tcp", ln.Addr().String())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer conn.Close()
+	banner, err := conn.ReadUntil(func(got []byte) bool { return strings.HasSuffix(string(got), "\n") }, 1024)
+	fmt.Printf("%q %v\n", banner, err)
+	// Output: "220 mail.example ESMTP\r\n" <nil>
+}
+
+func ExampleTLSOptions() {
+	var opts struct {
+		URL string `long:"url"`
+		netclient.TLSOptions
+	}
+	opts.NoCheckCertificate = true // as if given on the command line
+	cfg, err := opts.Config()
+	fmt.Println(cfg.InsecureSkipVerify, err)
+	opts.CertFile = "client.pem"
+	_, err = opts.Config()
+	fmt.Println(err)
+	// Output:
+	// true <nil>
+	// --cert-file needs --key-file (the certificate's private key)
+}
+
+func ExampleRedact() {
+	fmt.Println(netclient.Redact("http://monitor:s3cret@127.0.0.1/status"))
+	// Output: http://monitor:xxxxx@127.0.0.1/status
+}
