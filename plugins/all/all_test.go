@@ -116,7 +116,7 @@ func TestBinaries(t *testing.T) {
 	code, list, _ := run(t, exe("teko"), "--help")
 	assert.Equal(t, 0, code)
 	for _, p := range Plugins {
-		assert.Regexp(t, `(?m)^  `+regexp.QuoteMeta(p.Name)+` +`+regexp.QuoteMeta(p.Description)+`$`, list)
+		assert.Regexp(t, `(?m)^  `+regexp.QuoteMeta(p.Name)+` +`+regexp.QuoteMeta(p.Description)+`( \(also: [^)]+\))?$`, list)
 
 		code, stdout, stderr := run(t, exe(p.Name), "--version")
 		assert.Equal(t, 0, code, p.Name)
