@@ -67,7 +67,7 @@ func TestUniqueAndVisible(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	for _, bad := range []string{
-		"27 1 8:1 / / rw - ext4",      // no super options is fine, but source missing
+		"27 1 8:1 / / rw - ext4",          // no super options is fine, but source missing
 		"x 1 8:1 / / rw - ext4 /dev/a rw", // bad id
 		"27 1 8-1 / / rw - ext4 /dev/a rw",
 		"27 1 8:1 / / rw ext4 /dev/a rw", // no separator
