@@ -92,16 +92,16 @@ func (u *Unit) UnmarshalFlag(text string) error {
 func (u Unit) MarshalFlag() (string, error) { return u.Name, nil }
 
 type options struct {
-	Warning       *Free         `short:"w" long:"warning" value-name:"N, N%" statekey:"-" description:"WARNING if less than N units (--units) or N% of a file system is available"`
-	Critical      *Free         `short:"c" long:"critical" value-name:"N, N%" statekey:"-" description:"CRITICAL if less than N units (--units) or N% of a file system is available"`
-	InodeWarning  *InodeFree    `short:"W" long:"iwarning" value-name:"N%" statekey:"-" description:"WARNING if less than N% of a file system's inodes are free"`
-	InodeCritical *InodeFree    `short:"K" long:"icritical" value-name:"N%" statekey:"-" description:"CRITICAL if less than N% of a file system's inodes are free"`
-	Path          []string      `short:"p" long:"path" value-name:"PATH" description:"check only this mount point or device (repeatable); a directory that is not a mount point means the file system holding it"`
-	Exclude       []string      `short:"x" long:"exclude-device" value-name:"MOUNTPOINT" description:"skip this mount point (repeatable; not with --path)"`
-	All           bool          `short:"A" long:"all" description:"check every file system not excluded by default, ignoring --path, --exclude-device, --exclude-type and --include-type"`
-	ExcludeType   []string      `short:"X" long:"exclude-type" value-name:"TYPE" description:"skip file systems of this type (repeatable)"`
-	IncludeType   []string      `short:"N" long:"include-type" value-name:"TYPE" description:"check only file systems of this type (repeatable); a type excluded by default (squashfs, overlay, …) is checked when named here"`
-	Units         Unit          `short:"u" long:"units" value-name:"UNIT" default:"MB" statekey:"-" description:"unit of N in -w/-c and of the message: bytes, kB, MB, GB or TB (powers of 1024)"`
+	Warning       *Free          `short:"w" long:"warning" value-name:"N, N%" statekey:"-" description:"WARNING if less than N units (--units) or N% of a file system is available"`
+	Critical      *Free          `short:"c" long:"critical" value-name:"N, N%" statekey:"-" description:"CRITICAL if less than N units (--units) or N% of a file system is available"`
+	InodeWarning  *InodeFree     `short:"W" long:"iwarning" value-name:"N%" statekey:"-" description:"WARNING if less than N% of a file system's inodes are free"`
+	InodeCritical *InodeFree     `short:"K" long:"icritical" value-name:"N%" statekey:"-" description:"CRITICAL if less than N% of a file system's inodes are free"`
+	Path          []string       `short:"p" long:"path" value-name:"PATH" description:"check only this mount point or device (repeatable); a directory that is not a mount point means the file system holding it"`
+	Exclude       []string       `short:"x" long:"exclude-device" value-name:"MOUNTPOINT" description:"skip this mount point (repeatable; not with --path)"`
+	All           bool           `short:"A" long:"all" description:"check every file system not excluded by default, ignoring --path, --exclude-device, --exclude-type and --include-type"`
+	ExcludeType   []string       `short:"X" long:"exclude-type" value-name:"TYPE" description:"skip file systems of this type (repeatable)"`
+	IncludeType   []string       `short:"N" long:"include-type" value-name:"TYPE" description:"check only file systems of this type (repeatable); a type excluded by default (squashfs, overlay, …) is checked when named here"`
+	Units         Unit           `short:"u" long:"units" value-name:"UNIT" default:"MB" statekey:"-" description:"unit of N in -w/-c and of the message: bytes, kB, MB, GB or TB (powers of 1024)"`
 	MountTimeout  plugin.Timeout `long:"mount-timeout" value-name:"DURATION" default:"3s" statekey:"-" description:"how long one file system may take to answer before it is reported as hung (seconds, or a duration such as 500ms)"`
 }
 

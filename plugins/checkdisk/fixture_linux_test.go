@@ -104,7 +104,10 @@ func TestEscapedMountPoint(t *testing.T) {
 func TestFlagErrors(t *testing.T) {
 	fixture(t, healthy)
 	h := plugintest.New(t, Plugin)
-	for _, c := range []struct{ args []string; want string }{
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
 		{[]string{"-p", "/", "-x", "/data"}, "Disk UNKNOWN: --exclude-device does not work with --path"},
 		{[]string{"-u", "PB"}, `Disk UNKNOWN: invalid argument for flag ` + "`-u, --units'" + `: "PB": want bytes, kB, MB, GB or TB`},
 		{[]string{"-w", "ten"}, `"ten": want N (in --units) or N% free`},
