@@ -53,6 +53,42 @@ func MountSquashfs(t testing.TB, src string) string {
 	return dir
 }
 
+// MountExt4 makes an ext4 image of size bytes with at most inodes inodes
+// (0: mkfs.ext4's default) with mkfs.ext4 (Debian package e2fsprogs) and
+// loop-mounts it on a new temporary directory, returned, so that its
+// source is a /dev/loopN device as a disk's would be; it is unmounted
+// when the test ends. Like MountTmpfs it skips or fails where mounting is
+// refused.
+func MountExt4(t testing.TB, size uint64, inodes uint64) string {
+	t.Helper()
+	bin, err := Find("e2fsprogs", "mkfs.ext4")
+	if err != nil {
+		Unavailable(t, err)
+	}
+	img := filepath.Join(t.TempDir(), "image.ext4")
+	f, err := os.Create(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(int64(size)); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	args := []string{"-q", "-F", "-m", "5"}
+	if inodes > 0 {
+		args = append(args, "-N", fmt.Sprint(inodes))
+	}
+	if out, err := exec.Command(bin, append(args, img)...).CombinedOutput(); err != nil {
+		t.Fatalf("mkfs.ext4: %v: %s", err, out)
+	}
+	dir := mountDir(t, "ext4")
+	if out, err := exec.Command("mount", "-t", "ext4", "-o", "loop", img, dir).CombinedOutput(); err != nil {
+		cannotMount(t, "ext4 image", fmt.Errorf("%v: %s", err, strings.TrimSpace(string(out))))
+	}
+	t.Cleanup(func() { unmount(t, dir) })
+	return dir
+}
+
 func mountDir(t testing.TB, kind string) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "teko-"+kind+"-")

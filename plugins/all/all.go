@@ -15,6 +15,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkdisk"
 	"github.com/teko-dev/teko/plugins/checklog"
 	"github.com/teko-dev/teko/plugins/checkprocs"
+	"github.com/teko-dev/teko/plugins/metricsinode"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
 )
 
@@ -23,5 +24,6 @@ var Plugins = []*plugin.Plugin{
 	checkdisk.Plugin,
 	checklog.Plugin,
 	checkprocs.Plugin,
+	metricsinode.Plugin,
 	metricsnginx.Plugin,
 }
