@@ -12,6 +12,7 @@ package all
 
 import (
 	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugins/checkcertfile"
 	"github.com/teko-dev/teko/plugins/checkdisk"
 	"github.com/teko-dev/teko/plugins/checklog"
 	"github.com/teko-dev/teko/plugins/checkprocs"
@@ -21,6 +22,7 @@ import (
 
 // Plugins lists every official plugin, sorted by name.
 var Plugins = []*plugin.Plugin{
+	checkcertfile.Plugin,
 	checkdisk.Plugin,
 	checklog.Plugin,
 	checkprocs.Plugin,
