@@ -136,10 +136,11 @@ func (o *options) checkFile(path string, now time.Time, label string) (*checkers
 	return res, days
 }
 
-// ConformanceArgs writes a certificate valid for a year for the
-// conformance suite's sample run.
+// ConformanceArgs writes a certificate valid from 2000 to 2100 for the
+// conformance suite's sample run (whose clock is not the real one).
 func (o *options) ConformanceArgs(dir string) ([]string, func(), error) {
-	c, err := certtest.New(certtest.Spec{CN: "conformance.test", NotAfter: time.Now().AddDate(1, 0, 0)}, nil)
+	c, err := certtest.New(certtest.Spec{CN: "conformance.test",
+		NotBefore: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}, nil)
 	if err != nil {
 		return nil, nil, err
 	}
