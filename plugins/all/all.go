@@ -14,6 +14,7 @@ import (
 	"github.com/teko-dev/teko/plugin"
 	"github.com/teko-dev/teko/plugins/checkcertfile"
 	"github.com/teko-dev/teko/plugins/checkdisk"
+	"github.com/teko-dev/teko/plugins/checkfileage"
 	"github.com/teko-dev/teko/plugins/checklog"
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/metricsinode"
@@ -24,6 +25,7 @@ import (
 var Plugins = []*plugin.Plugin{
 	checkcertfile.Plugin,
 	checkdisk.Plugin,
+	checkfileage.Plugin,
 	checklog.Plugin,
 	checkprocs.Plugin,
 	metricsinode.Plugin,
