@@ -6,6 +6,10 @@
 //
 // -w and -c take Nagios ranges of seconds, so "-c 3600:" also works (alert
 // when the file is younger than an hour).
+//
+// This is the SDK's teaching example. The official check-file-age, a
+// drop-in for Mackerel's with its flags (-w/-c in seconds, -W/-C sizes,
+// -i), is plugins/checkfileage.
 package main
 
 import (

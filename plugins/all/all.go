@@ -12,18 +12,26 @@ package all
 
 import (
 	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugins/checkcertfile"
+	"github.com/teko-dev/teko/plugins/checkdisk"
 	"github.com/teko-dev/teko/plugins/checkdns"
+	"github.com/teko-dev/teko/plugins/checkfileage"
 	"github.com/teko-dev/teko/plugins/checklog"
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
+	"github.com/teko-dev/teko/plugins/metricsinode"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
 )
 
 // Plugins lists every official plugin, sorted by name.
 var Plugins = []*plugin.Plugin{
+	checkcertfile.Plugin,
+	checkdisk.Plugin,
 	checkdns.Plugin,
+	checkfileage.Plugin,
 	checklog.Plugin,
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,
+	metricsinode.Plugin,
 	metricsnginx.Plugin,
 }

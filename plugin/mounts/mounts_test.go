@@ -1,0 +1,148 @@
+package mounts
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func points(ms []Mount) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Point)
+	}
+	return out
+}
+
+func TestReadFixture(t *testing.T) {
+	ms, err := Read("testdata/host")
+	require.NoError(t, err)
+	require.Len(t, ms, 14)
+	root := ms[3]
+	assert.Equal(t, Mount{ID: 27, Parent: 1, Major: 8, Minor: 1, Root: "/", Point: "/", Options: []string{"rw", "relatime"},
+		Type: "ext4", Source: "/dev/sda1", SuperOptions: []string{"rw", "errors=remount-ro"}}, root)
+	assert.Equal(t, "8:1", root.Device())
+	assert.Equal(t, "/mnt/backup disk", ms[7].Point, "\\040 is a space")
+	assert.Equal(t, `/srv/nfs\share`, ms[8].Point, "\\134 is a backslash")
+	assert.Equal(t, "/exports", ms[8].Root)
+	assert.True(t, ms[8].Bind())
+	assert.Equal(t, "/media/tab\there", ms[12].Point, "\\011 is a tab")
+	assert.True(t, ms[6].ReadOnly())
+	assert.False(t, root.ReadOnly())
+}
+
+func TestDefaultFilter(t *testing.T) {
+	ms, err := Read("testdata/host")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/", "/run", "/mnt/backup disk", `/srv/nfs\share`, "/data", "/bindhome"}, points(Filter{}.Apply(ms)),
+		"pseudo file systems, squashfs, iso9660, overlay and a non-bind 'none' are left out; tmpfs stays")
+	assert.Len(t, Filter{All: true}.Apply(ms), 14)
+	assert.Equal(t, []string{"/snap/core22/1380"}, points(Filter{IncludeTypes: []string{"squashfs"}}.Apply(ms)),
+		"a type asked for by name is kept even though excluded by default")
+	assert.Equal(t, []string{"/", "/mnt/backup disk", `/srv/nfs\share`, "/bindhome"},
+		points(Filter{ExcludeTypes: []string{"tmpfs", "btrfs"}}.Apply(ms)))
+	assert.Equal(t, []string{"/", "/run", "/data", "/bindhome"},
+		points(Filter{ExcludePoints: []string{"/mnt/backup disk", `/srv/nfs\share`}}.Apply(ms)))
+	ex, why := Excluded(ms[6])
+	assert.True(t, ex)
+	assert.Contains(t, why, "squashfs")
+}
+
+func TestUniqueAndVisible(t *testing.T) {
+	ms, err := Read("testdata/host")
+	require.NoError(t, err)
+	kept := Unique(Filter{}.Apply(ms))
+	assert.Equal(t, []string{"/", "/run", "/mnt/backup disk", "/data"}, points(kept),
+		"a bind mount of a file system already listed is counted once")
+	stacked := []Mount{{Point: "/a", Type: "ext4"}, {Point: "/b"}, {Point: "/a", Type: "tmpfs"}}
+	v := Visible(stacked)
+	require.Len(t, v, 2)
+	assert.Equal(t, "tmpfs", v[1].Type, "the top mount of a point is what statfs sees")
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, bad := range []string{
+		"27 1 8:1 / / rw - ext4",          // no super options is fine, but source missing
+		"x 1 8:1 / / rw - ext4 /dev/a rw", // bad id
+		"27 1 8-1 / / rw - ext4 /dev/a rw",
+		"27 1 8:1 / / rw ext4 /dev/a rw", // no separator
+	} {
+		_, err := Parse(strings.NewReader("22 27 0:21 / /proc rw - proc proc rw\n" + bad + "\n"))
+		if assert.Error(t, err, bad) {
+			assert.Contains(t, err.Error(), "line 2", bad)
+		}
+	}
+	ms, err := Parse(strings.NewReader("27 1 8:1 / / rw - ext4 /dev/a\n"))
+	require.NoError(t, err, "super options may be missing")
+	assert.Nil(t, ms[0].SuperOptions)
+}
+
+func TestUnescape(t *testing.T) {
+	assert.Equal(t, "a b", Unescape(`a\040b`))
+	assert.Equal(t, `a\b`, Unescape(`a\134b`))
+	assert.Equal(t, "a\nb", Unescape(`a\012b`))
+	assert.Equal(t, `a\9b`, Unescape(`a\9b`), "not an escape")
+	assert.Equal(t, `end\04`, Unescape(`end\04`), "cut short")
+	assert.Equal(t, `\477`, Unescape(`\477`), "above \\377")
+}
+
+func TestUsageMath(t *testing.T) {
+	u := Usage{Stats: Stats{BlockSize: 4096, Blocks: 1000, Free: 300, Avail: 250, Files: 100, FilesFree: 40}}
+	assert.EqualValues(t, 4096000, u.Total())
+	assert.EqualValues(t, 700*4096, u.Used())
+	assert.EqualValues(t, 250*4096, u.Available())
+	assert.InDelta(t, 700.0*100/950, u.UsedPercent(), 1e-9)
+	assert.EqualValues(t, 60, u.InodesUsed())
+	assert.InDelta(t, 60.0, u.InodesUsedPercent(), 1e-9)
+	btrfs := Usage{Stats: Stats{BlockSize: 4096, Blocks: 10}}
+	assert.False(t, btrfs.HasInodes())
+	assert.Zero(t, btrfs.InodesUsedPercent(), "no inodes is not 100% used")
+	assert.Zero(t, Usage{}.UsedPercent())
+}
+
+// A mount whose statfs hangs is reported as its own error, naming it,
+// within the timeout; the other mounts are read as usual.
+func TestStatHungMount(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	statfs := func(p string) (Stats, error) {
+		switch p {
+		case "/mnt/nfs":
+			<-release
+		case "/gone":
+			return Stats{}, errors.New("no such file or directory")
+		}
+		return Stats{BlockSize: 1, Blocks: 10, Free: 5, Avail: 5}, nil
+	}
+	ms := []Mount{{Point: "/"}, {Point: "/mnt/nfs", Type: "nfs4"}, {Point: "/gone", Type: "ext4"}, {Point: "/home"}}
+	start := time.Now()
+	us := Stat(context.Background(), ms, Options{Timeout: 200 * time.Millisecond, Statfs: statfs})
+	assert.Less(t, time.Since(start), 2*time.Second)
+	require.Len(t, us, 4)
+	assert.NoError(t, us[0].Err)
+	assert.EqualValues(t, 10, us[3].Blocks)
+	var se *StatError
+	require.ErrorAs(t, us[1].Err, &se)
+	assert.True(t, se.Timeout)
+	assert.Equal(t, "/mnt/nfs (nfs4): statfs did not answer within 200ms (a hung mount?)", us[1].Err.Error())
+	require.ErrorAs(t, us[2].Err, &se)
+	assert.False(t, se.Timeout)
+	assert.Equal(t, "/gone (ext4): statfs: no such file or directory", us[2].Err.Error())
+}
+
+func TestStatContextEnds(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	us := Stat(ctx, []Mount{{Point: "/hang", Type: "fuse.sshfs"}}, Options{Timeout: time.Hour, Statfs: func(string) (Stats, error) {
+		<-release
+		return Stats{}, nil
+	}})
+	assert.ErrorContains(t, us[0].Err, "/hang (fuse.sshfs): statfs did not answer")
+}

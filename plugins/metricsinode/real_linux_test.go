@@ -1,0 +1,90 @@
+package metricsinode
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/teko-dev/teko/plugin/mounts"
+	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
+)
+
+// dfInodes returns df -iP's Inodes, IUsed and IFree of dir.
+func dfInodes(t *testing.T, dir string) (total, used, free float64) {
+	t.Helper()
+	out, err := exec.Command("df", "-iP", dir).Output()
+	require.NoError(t, err)
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	f := strings.Fields(lines[len(lines)-1])
+	n := make([]float64, 3)
+	for i := range n {
+		n[i], err = strconv.ParseFloat(f[i+1], 64)
+		require.NoError(t, err, "df: %s", out)
+	}
+	return n[0], n[1], n[2]
+}
+
+func mountOf(t *testing.T, dir string) mounts.Mount {
+	ms, err := mounts.Read("")
+	require.NoError(t, err)
+	for _, m := range ms {
+		if m.Point == dir {
+			return m
+		}
+	}
+	t.Fatalf("%s is not in the mount table", dir)
+	return mounts.Mount{}
+}
+
+// A loop-mounted ext4 image (a /dev/loopN source, as a disk's) filled with
+// a known number of files, and a tmpfs with --all-mounts: every value is
+// df -i's.
+func TestRealFileSystems(t *testing.T) {
+	ext := servertest.MountExt4(t, 16<<20, 2048)
+	tmp := servertest.MountTmpfs(t, 1<<20, 300)
+	for i := range 100 {
+		require.NoError(t, os.WriteFile(filepath.Join(ext, fmt.Sprint("f", i)), nil, 0o644))
+	}
+	for i := range 30 {
+		require.NoError(t, os.WriteFile(filepath.Join(tmp, fmt.Sprint("f", i)), nil, 0o644))
+	}
+	dev, ok := Name(mountOf(t, ext), false)
+	require.True(t, ok)
+	require.True(t, strings.HasPrefix(dev, "loop"), dev)
+	tmpName, _ := Name(mountOf(t, tmp), true)
+
+	h := plugintest.New(t, Plugin)
+	v := h.Values(h.Run("--all-mounts"), "--all-mounts")
+	for _, c := range []struct{ name, dir string }{{dev, ext}, {tmpName, tmp}} {
+		total, used, free := dfInodes(t, c.dir)
+		assert.Equal(t, total, v["inode.count."+c.name+".total"], c.dir)
+		assert.Equal(t, used, v["inode.count."+c.name+".used"], c.dir)
+		assert.Equal(t, free, v["inode.count."+c.name+".free"], c.dir)
+		assert.InDelta(t, used*100/total, v["inode.percentage."+c.name+".used"], 1e-9, c.dir)
+	}
+	assert.EqualValues(t, 31, v["inode.count."+tmpName+".used"], "the root directory and 30 files")
+
+	v = h.Values(h.Run())
+	assert.Contains(t, v, "inode.count."+dev+".used", "a device source is reported by default")
+	assert.NotContains(t, v, "inode.count."+tmpName+".used", "tmpfs only with --all-mounts, as the original")
+}
+
+// A squashfs image (snaps) is never reported: its inodes are all "used".
+func TestRealSquashfsLeftOut(t *testing.T) {
+	src := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(src, "a"), []byte("x"), 0o644))
+	img := servertest.MountSquashfs(t, src)
+	dev, ok := Name(mountOf(t, img), false)
+	require.True(t, ok)
+	h := plugintest.New(t, Plugin)
+	v := h.Values(h.Run())
+	assert.NotContains(t, v, "inode.count."+dev+".used")
+}
