@@ -19,6 +19,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checklog"
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
+	"github.com/teko-dev/teko/plugins/checksslcert"
 	"github.com/teko-dev/teko/plugins/metricsinode"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
 )
@@ -32,6 +33,7 @@ var Plugins = []*plugin.Plugin{
 	checklog.Plugin,
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,
+	checksslcert.Plugin,
 	metricsinode.Plugin,
 	metricsnginx.Plugin,
 }
