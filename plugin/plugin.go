@@ -102,12 +102,16 @@ type Invocation struct {
 	// Stderr receives diagnostics; mackerel-agent logs it.
 	Stderr io.Writer
 
-	env      Env
-	stateDir string
-	stateKey string
-	describe string
-	lockWait time.Duration
-	ctx      context.Context
+	env       Env
+	stateDir  string
+	stateFlag string   // the --state-dir given, if any (for state.FormerDirs)
+	stateKey  string   // state.Key of the options off their defaults
+	formerKey []string // the keys earlier releases used (formerKeys)
+	describe  string
+	lockWait  time.Duration
+	ctx       context.Context
+	metric    bool // a metric plugin's run: State is the plugin's part, the runtime keeps the counters
+	degraded  bool // a metric run printed what it could without its state
 
 	mu     sync.Mutex // guards store and closed: the runtime may give up on a plugin goroutine that still runs
 	store  *state.Store
@@ -138,9 +142,28 @@ func (inv *Invocation) StateDir() string { return inv.stateDir }
 // State opens this plugin instance's state store, locked until the run
 // ends; further calls return the same store. What is saved with
 // Store.Save is written only after the run's output. An error (an
-// unwritable directory, a lock held too long) should be returned from
-// Check or Collect, which makes the run UNKNOWN with that reason.
+// unwritable directory, a lock held too long, a state file written by a
+// newer release) should be returned from Check or Collect, which makes
+// the run UNKNOWN with that reason.
+//
+// In a metric plugin, State is the plugin's own part of the state file
+// (state.Store.Part "plugin"): the runtime keeps the counters' previous
+// values in the same file, and both are written together, atomically,
+// after the values are printed. A metric plugin needs State only for
+// what it remembers itself (counters need nothing: see metrics.Batch).
 func (inv *Invocation) State() (*state.Store, error) {
+	st, err := inv.openState()
+	if err != nil || !inv.metric {
+		return st, err
+	}
+	return st.Part(pluginStatePart), nil
+}
+
+// pluginStatePart names a metric plugin's own part of its state file.
+const pluginStatePart = "plugin"
+
+// openState opens the whole store.
+func (inv *Invocation) openState() (*state.Store, error) {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
 	if inv.closed {
@@ -149,12 +172,23 @@ func (inv *Invocation) State() (*state.Store, error) {
 	if inv.store != nil {
 		return inv.store, nil
 	}
+	var former []state.Location
+	dirs := append([]string{inv.stateDir}, state.FormerDirs(inv.stateFlag, inv.env.Getenv)...)
+	for i, dir := range dirs {
+		if i > 0 {
+			former = append(former, state.Location{Dir: dir, Key: inv.stateKey})
+		}
+		for _, k := range inv.formerKey {
+			former = append(former, state.Location{Dir: dir, Key: k})
+		}
+	}
 	st, err := state.Open(inv.ctx, state.Options{
 		Dir:      inv.stateDir,
 		Key:      inv.stateKey,
 		Describe: inv.describe,
 		LockWait: inv.lockWait,
 		Warn:     func(msg string) { inv.Warnf("%s", msg) },
+		Former:   former,
 	})
 	if err != nil {
 		return nil, err
