@@ -88,10 +88,10 @@ func (e usageError) Error() string { return e.msg }
 
 // parsed is a parsed command line.
 type parsed struct {
-	opts     any
-	common   commonOptions
-	check    checkOptions
-	metric   metricOptions
+	opts      any
+	common    commonOptions
+	check     checkOptions
+	metric    metricOptions
 	stateDir  string
 	key       []string // canonical "name=value" pairs for the state key: options off their defaults
 	atDefault []string // the other options that could take part, at their defaults
@@ -231,15 +231,15 @@ func (p *Plugin) Run(ctx context.Context, env Env) int {
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %s", timeout))
 	defer cancel()
 	inv := &Invocation{
-		Name:     p.Name,
-		Stderr:   env.Stderr,
-		env:      env,
+		Name:      p.Name,
+		Stderr:    env.Stderr,
+		env:       env,
 		stateDir:  state.Dir(pr.stateDir, env.Getenv),
 		stateFlag: pr.stateDir,
 		stateKey:  state.Key(p.Name, pr.key),
 		formerKey: formerKeys(p.Name, pr.key, pr.atDefault),
 		describe:  strings.Join(pr.key, " "),
-		ctx:      ctx,
+		ctx:       ctx,
 	}
 	defer inv.closeState()
 	if c, ok := pr.opts.(Collector); ok {

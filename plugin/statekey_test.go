@@ -105,7 +105,7 @@ type peakMetrics struct {
 	Value uint64 `long:"value" statekey:"-" description:"counter value"`
 }
 
-func (o *peakMetrics) Prefix() string         { return "peak" }
+func (o *peakMetrics) Prefix() string { return "peak" }
 func (o *peakMetrics) Graphs() metrics.Graphs {
 	return metrics.Graphs{"v": {Label: "Peak", Unit: metrics.Integer, Metrics: []metrics.Metric{{Name: "max", Label: "max"}, {Name: "total", Label: "total"}}}}
 }
