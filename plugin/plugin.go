@@ -130,10 +130,20 @@ func (inv *Invocation) Args() []string { return slices.Clone(inv.env.Args) }
 // Getenv returns an environment variable of the run.
 func (inv *Invocation) Getenv(key string) string { return inv.env.Getenv(key) }
 
-// Warnf writes a one-line warning, prefixed with the plugin name, to
-// Stderr.
+// Warnf writes a warning, prefixed with the plugin name, to Stderr;
+// each of its lines is cut to fit the agent's 1024 bytes, with a visible
+// marker ("… (cut)").
 func (inv *Invocation) Warnf(format string, args ...any) {
-	fmt.Fprintf(inv.Stderr, "%s: %s\n", inv.Name, strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
+	msg := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
+	var b strings.Builder
+	for i, line := range strings.Split(msg, "\n") {
+		if i == 0 {
+			line = inv.Name + ": " + line
+		}
+		b.WriteString(fitLine(line))
+		b.WriteByte('\n')
+	}
+	io.WriteString(inv.Stderr, b.String())
 }
 
 // StateDir returns the directory the state store uses.

@@ -224,7 +224,7 @@ func (p *Plugin) Run(ctx context.Context, env Env) int {
 		fmt.Fprint(env.Stdout, help)
 		return 0
 	case err != nil:
-		fmt.Fprintf(env.Stdout, "%s %s: %s\n", p.title(), checkers.Unknown, oneLine(err.Error()))
+		fmt.Fprintln(env.Stdout, fitLine(fmt.Sprintf("%s %s: %s", p.title(), checkers.Unknown, oneLine(err.Error()))))
 		return int(checkers.Unknown)
 	}
 	timeout := time.Duration(pr.common.Timeout)

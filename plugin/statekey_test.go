@@ -176,3 +176,25 @@ func TestVersionInABundleOrWithOneDash(t *testing.T) {
 	assert.Contains(t, r.Stdout, "TEST UNKNOWN:")
 	_ = checkers.OK
 }
+
+// Every line printed for the agent fits its 1024 bytes, with a marker.
+func TestLongLinesAreCut(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	for _, p := range []*plugin.Plugin{check, metricPlugin} {
+		r := plugintest.New(t, p).Run("--" + long)
+		assert.Equal(t, 3, r.Code)
+		assert.Len(t, r.Stdout, 1024, "a usage error of %s", p.Name)
+		assert.True(t, strings.HasSuffix(r.Stdout, "… (cut)\n"), r.Stdout)
+		assert.Contains(t, r.Stdout, "UNKNOWN: unknown flag `xxx")
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	require.NoError(t, os.WriteFile(file, nil, 0o600))
+	deep := filepath.Join(file, strings.Repeat("d", 200), strings.Repeat("e", 200), strings.Repeat("f", 200), strings.Repeat("g", 200), strings.Repeat("h", 200))
+	r := plugintest.New(t, metricPlugin).Run("--state-dir", deep)
+	assert.Len(t, r.Stderr, 1024, "a warning on stderr")
+	assert.True(t, strings.HasPrefix(r.Stderr, "metrics-test: rates left out"), r.Stderr)
+	assert.True(t, strings.HasSuffix(r.Stderr, "… (cut)\n"), r.Stderr)
+	r = plugintest.New(t, check).Run("--fail", long)
+	assert.Len(t, r.Stdout, 1024, "an error from Check")
+	assert.True(t, strings.HasSuffix(r.Stdout, "…\n"), r.Stdout)
+}
