@@ -307,6 +307,8 @@ func TestSubsSummary(t *testing.T) {
 	if got, want := res.SubsSummary(), "1 CRITICAL, 2 UNKNOWN, 1 WARNING, 2 OK"; got != want {
 		t.Errorf("SubsSummary() = %q, want %q", got, want)
 	}
+}
+
 func TestRenderNagiosLongSummaryKeepsPerfdata(t *testing.T) {
 	r := NewResult(Critical, "%s", strings.Repeat("lost line; ", 300))
 	r.AddPerfdata(Perfdata{Label: "matches", Value: 300}, Perfdata{Label: "bytes", Value: 12345, UOM: "B"})

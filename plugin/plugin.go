@@ -43,7 +43,9 @@ type Plugin struct {
 	// Description is one line saying what the plugin does.
 	Description string
 	// New returns fresh options: a pointer to a struct with go-flags tags
-	// that implements Checker or Collector. It is called once per run.
+	// that implements Checker or Collector. It is called at least once per
+	// run (the runtime also parses an empty command line into a second
+	// value to learn the defaults), so it must have no side effects.
 	New func() any
 	// SingleDashLong also accepts long options written with one dash, as
 	// Go's flag package spells them ("-host=x", "-port 8080"), for
@@ -75,14 +77,17 @@ type Collector interface {
 	// Graphs describes the graphs, keys relative to the prefix.
 	Graphs() metrics.Graphs
 	// Collect records this run's values. An error discards the whole run:
-	// no value is printed.
+	// no value is printed on stdout, the error goes to stderr and the exit
+	// code is 3 (see the package doc, "When a metric plugin fails").
 	Collect(ctx context.Context, inv *Invocation, b *metrics.Batch) error
 }
 
-// StateOptions adds --state-dir to a check plugin that keeps state.
-// Embed it in the options struct.
+// StateOptions adds --state-dir to a check plugin that keeps state, so
+// that operators can choose the directory. Embed it in the options
+// struct. It is optional: without it, State uses
+// $MACKEREL_PLUGIN_WORKDIR, else teko-<uid> in the temporary directory.
 type StateOptions struct {
-	StateDir string `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for state between runs (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
+	StateDir string `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for state between runs (default: $MACKEREL_PLUGIN_WORKDIR, else teko-<uid> in the temp directory)"`
 }
 
 // Env is everything a run takes from its surroundings. Main fills it from
@@ -208,7 +213,8 @@ func (inv *Invocation) openState() (*state.Store, error) {
 }
 
 // Main runs p as the process: arguments from os.Args, the real
-// environment and clock, SIGTERM/SIGINT cancelling the run. It is the
+// environment and clock, and every catchable terminating signal
+// (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT) cancelling the run. It is the
 // only function in teko that calls os.Exit.
 func Main(p *Plugin) {
 	os.Exit(RunMain(p, os.Args[1:]))

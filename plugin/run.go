@@ -25,7 +25,9 @@ const DefaultTimeout = 10 * time.Second
 // seconds ("10"), as Nagios plugins take them.
 type Timeout time.Duration
 
-// UnmarshalFlag parses a duration or a number of seconds (ParseSeconds).
+// UnmarshalFlag parses a duration or a number of seconds as ParseSeconds
+// does, except that zero and negative values, which ParseSeconds takes,
+// are refused: a run needs some time.
 func (t *Timeout) UnmarshalFlag(text string) error {
 	d, err := ParseSeconds(text)
 	switch {
