@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -111,7 +112,7 @@ type Invocation struct {
 	stateDir  string
 	stateFlag string   // the --state-dir given, if any (for state.FormerDirs)
 	stateKey  string   // state.Key of the options off their defaults
-	formerKey []string // the keys earlier releases used (formerKeys)
+	formerKey func() []string // the keys earlier releases used (formerKeys), computed when needed
 	describe  string
 	lockWait  time.Duration
 	ctx       context.Context
@@ -188,13 +189,18 @@ func (inv *Invocation) openState() (*state.Store, error) {
 		return inv.store, nil
 	}
 	var former []state.Location
-	dirs := append([]string{inv.stateDir}, state.FormerDirs(inv.stateFlag, inv.env.Getenv)...)
-	for i, dir := range dirs {
-		if i > 0 {
-			former = append(former, state.Location{Dir: dir, Key: inv.stateKey})
-		}
-		for _, k := range inv.formerKey {
-			former = append(former, state.Location{Dir: dir, Key: k})
+	if _, err := os.Lstat(filepath.Join(inv.stateDir, inv.stateKey+".json")); err != nil && inv.formerKey != nil {
+		// No state under today's key (Open checks again under the lock):
+		// where would earlier releases have kept it?
+		keys := inv.formerKey()
+		dirs := append([]string{inv.stateDir}, state.FormerDirs(inv.stateFlag, inv.env.Getenv)...)
+		for i, dir := range dirs {
+			if i > 0 {
+				former = append(former, state.Location{Dir: dir, Key: inv.stateKey})
+			}
+			for _, k := range keys {
+				former = append(former, state.Location{Dir: dir, Key: k})
+			}
 		}
 	}
 	st, err := state.Open(inv.ctx, state.Options{

@@ -239,7 +239,7 @@ func (p *Plugin) Run(ctx context.Context, env Env) int {
 		stateDir:  state.Dir(pr.stateDir, env.Getenv),
 		stateFlag: pr.stateDir,
 		stateKey:  state.Key(p.Name, pr.key),
-		formerKey: formerKeys(p.Name, pr.key, pr.atDefault),
+		formerKey: func() []string { return formerKeys(p.Name, pr.key, pr.atDefault) },
 		describe:  strings.Join(pr.key, " "),
 		ctx:       ctx,
 	}
