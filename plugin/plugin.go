@@ -110,8 +110,8 @@ type Invocation struct {
 
 	env       Env
 	stateDir  string
-	stateFlag string   // the --state-dir given, if any (for state.FormerDirs)
-	stateKey  string   // state.Key of the options off their defaults
+	stateFlag string          // the --state-dir given, if any (for state.FormerDirs)
+	stateKey  string          // state.Key of the options off their defaults
 	formerKey func() []string // the keys earlier releases used (formerKeys), computed when needed
 	describe  string
 	lockWait  time.Duration
