@@ -198,3 +198,18 @@ func TestLongLinesAreCut(t *testing.T) {
 	assert.Len(t, r.Stdout, 1024, "an error from Check")
 	assert.True(t, strings.HasSuffix(r.Stdout, "…\n"), r.Stdout)
 }
+
+// A metric plugin's state from a newer release: the gauges are printed,
+// the rates left out, and the file is not written over.
+func TestMetricPluginKeepsANewerStateFile(t *testing.T) {
+	h := plugintest.New(t, metricPlugin)
+	path := filepath.Join(h.StateDir, state.Key("metrics-test", nil)+".json")
+	content := `{"teko_state":2,"key":"x","data":{}}`
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	r := h.Run("--value", "5")
+	assert.Equal(t, "test.load.now\t0.5\t"+strconv.FormatInt(h.Now().Unix(), 10)+"\n", r.Stdout)
+	assert.Contains(t, r.Stderr, "rates left out")
+	assert.Contains(t, r.Stderr, path+" has format version 2")
+	b, _ := os.ReadFile(path)
+	assert.Equal(t, content, string(b))
+}
