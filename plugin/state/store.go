@@ -112,7 +112,8 @@ type Store struct {
 	lock *os.File
 	tmp  string
 
-	read    bool                       // file, readErr and newer are set
+	read    bool                       // file, existed, readErr and newer are set
+	existed bool                       // there was a state file, usable or not
 	file    *envelope                  // the file as read; nil when absent or corrupt
 	readErr error                      // the file exists but cannot be read
 	newer   error                      // the file has a newer format: never touched
@@ -129,6 +130,18 @@ func (s *Store) Path() string { return s.path }
 // Adopted returns the path of the earlier release's state file that Open
 // carried over to Path (Options.Former), or "" when there was none.
 func (s *Store) Adopted() string { return s.owner().adopted }
+
+// Existed reports whether the instance had a state file when the store
+// was opened — written by this release or carried over from an earlier
+// one (Options.Former) — even one that Load could not use (corrupt, of
+// another format). A plugin that takes over another tool's state on its
+// first run does so only when Existed is false: a damaged state of its
+// own is not a first run.
+func (s *Store) Existed() bool {
+	r := s.owner()
+	r.readFile()
+	return r.existed
+}
 
 // Part returns a named part of the same state file: a separate value
 // that Load and Save read and write independently of the main one (and
@@ -328,6 +341,7 @@ func (s *Store) readFile() {
 	if errors.Is(err, fs.ErrNotExist) {
 		return
 	}
+	s.existed = true
 	if err != nil {
 		s.readErr = fmt.Errorf("state file %s: %w", s.path, unwrapPath(err))
 		return

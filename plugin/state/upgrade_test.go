@@ -172,3 +172,26 @@ func TestFormerDirs(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestExisted(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(context.Background(), Options{Dir: dir, Key: "k", Former: []Location{{dir, "old"}}})
+	require.NoError(t, err)
+	assert.False(t, s.Existed(), "a first run")
+	s.Close()
+
+	writeState(t, dir, "old", 1)
+	s, err = Open(context.Background(), Options{Dir: dir, Key: "k", Former: []Location{{dir, "old"}}})
+	require.NoError(t, err)
+	assert.True(t, s.Part("x").Existed(), "carried over from an earlier release")
+	s.Close()
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "k.json"), []byte("{damaged"), 0o600))
+	s, err = Open(context.Background(), Options{Dir: dir, Key: "k"})
+	require.NoError(t, err)
+	defer s.Close()
+	found, err := s.Load(&counterState{})
+	require.NoError(t, err)
+	assert.False(t, found)
+	assert.True(t, s.Existed(), "damaged, but there")
+}

@@ -87,7 +87,7 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 		}
 		// The old check-log split UTF-16 at the byte 0x0A, so its offsets
 		// in such files can fall inside a character: not taken over.
-		if !found && enc.UnitSize() == 1 {
+		if !found && enc.UnitSize() == 1 && !st.Existed() { // no teko state at all, under any release's key
 			prev.Files = importMackerel(mackerelStateDir(o.StateDir, inv.Getenv), inv.Args(), files.paths)
 		}
 		store = st
