@@ -201,7 +201,7 @@ func (p *Plugin) newParser() (*parsed, *flags.Parser, error) {
 func (p *Plugin) parseGuarded(env Env) (pr *parsed, help string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(env.Stderr, "%s: panic: %v\n%s", p.Name, r, debug.Stack())
+			fmt.Fprintf(env.Stderr, "%s\n%s", fitLine(oneLine(fmt.Sprintf("%s: panic: %v", p.Name, r))), debug.Stack())
 			pr, help, err = nil, "", fmt.Errorf("panic: %v", r)
 		}
 	}()
@@ -310,7 +310,7 @@ func guard[T any](ctx context.Context, inv *Invocation, work func() (T, error)) 
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
-				fmt.Fprintf(inv.Stderr, "%s: panic: %v\n%s", inv.Name, r, debug.Stack())
+				fmt.Fprintf(inv.Stderr, "%s\n%s", fitLine(oneLine(fmt.Sprintf("%s: panic: %v", inv.Name, r))), debug.Stack())
 				done <- outcome{err: fmt.Errorf("panic: %v", r)}
 			}
 		}()

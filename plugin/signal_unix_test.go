@@ -69,3 +69,17 @@ func TestClosedStdoutIsUnknownNotSIGPIPE(t *testing.T) {
 	assert.Equal(t, 3, exit.ExitCode(), "not killed by SIGPIPE; stderr: %s", stderr.String())
 	assert.Contains(t, stderr.String(), "writing the result")
 }
+
+// SIGUSR1 and SIGUSR2 do not end a Go program: the run goes on.
+func TestUserSignalsDoNotEndTheRun(t *testing.T) {
+	ready := filepath.Join(t.TempDir(), "ready")
+	cmd := signalChild(t, "--state-dir "+t.TempDir()+" --sleep 300ms --ready "+ready)
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	require.NoError(t, cmd.Start())
+	require.Eventually(t, func() bool { _, err := os.Stat(ready); return err == nil }, 20*time.Second, 10*time.Millisecond)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGUSR1))
+	require.NoError(t, cmd.Process.Signal(syscall.SIGUSR2))
+	require.NoError(t, cmd.Wait())
+	assert.Equal(t, "TEST OK: run 1 with \n", stdout.String())
+}

@@ -213,3 +213,13 @@ func TestMetricPluginKeepsANewerStateFile(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	assert.Equal(t, content, string(b))
 }
+
+func TestLongPanicLineIsCut(t *testing.T) {
+	r := plugintest.New(t, check).Run("--panic", strings.Repeat("p", 3000))
+	assert.Equal(t, 3, r.Code)
+	first, _, _ := strings.Cut(r.Stderr, "\n")
+	assert.Len(t, first, 1023)
+	assert.True(t, strings.HasSuffix(first, "… (cut)"), first)
+	assert.Contains(t, r.Stderr, "goroutine", "the stack follows")
+	assert.LessOrEqual(t, len(r.Stdout), 1024)
+}
