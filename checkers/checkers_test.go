@@ -308,3 +308,12 @@ func TestSubsSummary(t *testing.T) {
 		t.Errorf("SubsSummary() = %q, want %q", got, want)
 	}
 }
+
+func TestRenderNagiosLongSummaryKeepsPerfdata(t *testing.T) {
+	r := NewResult(Critical, "%s", strings.Repeat("lost line; ", 300))
+	r.AddPerfdata(Perfdata{Label: "matches", Value: 300}, Perfdata{Label: "bytes", Value: 12345, UOM: "B"})
+	out := render(t, r, FormatNagios)
+	assert.LessOrEqual(t, len(out), MessageLimit)
+	assert.True(t, strings.HasPrefix(out, "PROCS CRITICAL: lost line; "))
+	assert.True(t, strings.HasSuffix(out, "… | matches=300 bytes=12345B\n"), "the text is cut, the perfdata kept: %q", out)
+}

@@ -72,18 +72,29 @@ func oneLine(f Format, s string) string {
 
 var lineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ")
 
+// minSummary is how much of a long summary the nagios format keeps
+// before it gives up perfdata for it: beyond that, the text is cut and
+// the perfdata (what graphs are drawn from) stays.
+const minSummary = 120
+
 // fitText assembles the output: the head line (plus " | perfdata"), then
 // as many detail lines as fit in limit bytes, then a marker counting the
-// lines left out. Perfdata that does not fit is dropped from the end.
+// lines left out. A head too long to leave room for the perfdata is cut
+// (to no less than the status and minSummary bytes of the summary); only
+// perfdata that does not fit even then is dropped, from the end.
 func fitText(f Format, head string, perf []string, details []string, limit int) string {
 	reserve := 0 // room for the marker, should no detail line fit
 	if len(details) > 0 {
 		reserve = len(moreLines(len(details)))
 	}
-	perfText := "" // never at the cost of the head line, which carries the status
+	minHead := len(head)
+	if i := strings.Index(head, ": "); i >= 0 {
+		minHead = min(len(head), i+2+minSummary)
+	}
+	perfText := "" // never at the cost of the status, which the head line carries
 	for ; len(perf) > 0; perf = perf[:len(perf)-1] {
 		perfText = " | " + strings.Join(perf, " ")
-		if len(head)+len(perfText)+1+reserve <= limit {
+		if minHead+len(perfText)+1+reserve <= limit {
 			break
 		}
 		perfText = ""

@@ -27,37 +27,83 @@
 // and main is three lines: func main() { plugin.Main(thing.Plugin) }.
 // A metric plugin implements Collector instead (see the metrics package).
 //
+// # Options
+//
+// Every exported field with a go-flags tag is an option. Unexported
+// fields are not: go-flags cannot set them, --help does not list them,
+// and they take no part in the state key, so a plugin may keep what it
+// computes during a run there (New makes fresh options for every run).
+// A field tagged statekey:"-" is an option that does not name the
+// instance (see State): thresholds, output switches, timeouts.
+//
 // # What every binary gets
 //
 //   - -h/--help lists every flag with its default and exits 0;
-//     -V/--version prints the version (Version, set at build time).
-//   - A flag error prints "TITLE UNKNOWN: reason" on stdout and exits 3,
-//     never 1 (which the agent would show as WARNING).
-//   - An error returned by Check or Collect, a panic (its stack goes to
-//     stderr), the -t/--timeout deadline (default 10s, well under the
-//     agent's 30s) and SIGTERM/SIGINT all end as UNKNOWN with the reason,
-//     exit code 3, never the 2 a Go panic would give. On a deadline or a
-//     signal the plugin's context is cancelled and the runtime answers at
-//     once, without waiting for the plugin to notice. A plugin whose
-//     original used -t for something else (a tempfile, an NTP timeout)
-//     declares its own -t; the runtime then keeps only --timeout.
+//     -V/--version prints the version (Version, set at build time) and
+//     exits 0, also inside a bundle of short flags ("-rV") and, for a
+//     plugin with SingleDashLong, as "-version". The plugin does not run.
+//   - A flag error prints "TITLE UNKNOWN: reason" on stdout (TITLE is
+//     Plugin.Title, else Plugin.Name) and exits 3, never 1 (which the
+//     agent would show as WARNING).
+//   - An error returned by Check, a panic (its stack goes to stderr), the
+//     -t/--timeout deadline (default 10s, well under the agent's 30s) and
+//     every catchable signal that would end the process (SIGTERM,
+//     SIGINT, SIGHUP, SIGQUIT, SIGABRT) end a check as "TITLE UNKNOWN:
+//     reason", exit code 3, never the 2 a Go panic would give. On a
+//     deadline or a signal the plugin's context is cancelled and the
+//     runtime answers at once, without waiting for the plugin to notice.
+//     A closed stdout (SIGPIPE) is a write error: exit code 3. A plugin
+//     whose original used -t for something else (a tempfile, an NTP
+//     timeout) declares its own -t; the runtime then keeps only --timeout.
+//   - Every line printed for the agent — the result, a flag error, a
+//     warning on stderr — fits mackerel-agent's 1024 bytes, cut with a
+//     visible marker ("…", "… (N more lines)", "… (cut)").
 //   - Check plugins get --format (mackerel, nagios or json; see
 //     checkers.Result.Render).
 //   - Metric plugins get --metric-key-prefix and --state-dir; on
 //     MACKEREL_AGENT_PLUGIN_META they print their graph definitions.
 //
+// # When a metric plugin fails
+//
+// stdout of a metric plugin is for metric lines only: the agent reads
+// every line there as "name value epoch". So when Collect returns an
+// error, panics or runs out of time, nothing is printed on stdout — not
+// a partial set of values, which the agent would graph as if complete,
+// and not an UNKNOWN line, which it would drop as a malformed metric —
+// the reason goes to stderr (the agent logs it), and the exit code is 3.
+// A flag error is the exception: it is printed on stdout as "NAME
+// UNKNOWN: reason" like a check's, for the operator who runs the command
+// by hand (the agent drops the line).
+//
+// The state that turns counters into rates is the one thing a metric run
+// can do without: when it cannot be used (an unwritable or foreign
+// directory, a lock held too long, a file from a newer release), the
+// gauges are printed, the rates are left out, stderr says why, and the
+// exit code is 3. When only saving it fails (a full disk), every value is
+// printed and stderr says the state was not saved.
+//
 // # State
 //
 // Invocation.State opens the instance's state store (package state),
-// locked for the rest of the run. Its key is the plugin name plus the
-// canonical form of the parsed options, so "-p X" and "--pattern=X", or a
-// different flag order, find the same state; options tagged
-// `statekey:"-"` (thresholds, output switches) do not take part. A check
-// plugin that keeps state declares a "state-dir" option (embed
-// StateOptions, or declare its own with that long name); the runtime
-// reads it from there. What the plugin saves is written after its output,
-// never before, so a run that dies in between repeats work rather than
-// losing it.
+// locked for the rest of the run. Its key follows one rule: the plugin
+// name plus every option whose value differs from its default, except
+// options tagged statekey:"-". So "-p X" and "--pattern=X", a different
+// flag order, or an option given with its default value find the same
+// state, and a release that adds an option never changes existing keys.
+// State kept by earlier releases (whose keys hashed every option) is
+// found and carried over (see package state, "Upgrades").
+//
+// The directory is --state-dir when the plugin has that option, else
+// $MACKEREL_PLUGIN_WORKDIR, else teko-<uid> in the temporary directory.
+// A plugin need not declare --state-dir to keep state; embedding
+// StateOptions (or declaring its own option with that long name) lets
+// operators choose the directory. Metric plugins get it in any case.
+//
+// What the plugin saves is written after its output, never before, so a
+// run that dies in between repeats work rather than losing it. In a
+// metric plugin, State is the plugin's own part of the state file,
+// beside the counter totals the runtime keeps there; both are written
+// together, atomically.
 //
 // # Testing
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -43,7 +44,9 @@ type Plugin struct {
 	// Description is one line saying what the plugin does.
 	Description string
 	// New returns fresh options: a pointer to a struct with go-flags tags
-	// that implements Checker or Collector. It is called once per run.
+	// that implements Checker or Collector. It is called at least once per
+	// run (the runtime also parses an empty command line into a second
+	// value to learn the defaults), so it must have no side effects.
 	New func() any
 	// SingleDashLong also accepts long options written with one dash, as
 	// Go's flag package spells them ("-host=x", "-port 8080"), for
@@ -75,14 +78,17 @@ type Collector interface {
 	// Graphs describes the graphs, keys relative to the prefix.
 	Graphs() metrics.Graphs
 	// Collect records this run's values. An error discards the whole run:
-	// no value is printed.
+	// no value is printed on stdout, the error goes to stderr and the exit
+	// code is 3 (see the package doc, "When a metric plugin fails").
 	Collect(ctx context.Context, inv *Invocation, b *metrics.Batch) error
 }
 
-// StateOptions adds --state-dir to a check plugin that keeps state.
-// Embed it in the options struct.
+// StateOptions adds --state-dir to a check plugin that keeps state, so
+// that operators can choose the directory. Embed it in the options
+// struct. It is optional: without it, State uses
+// $MACKEREL_PLUGIN_WORKDIR, else teko-<uid> in the temporary directory.
 type StateOptions struct {
-	StateDir string `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for state between runs (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
+	StateDir string `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for state between runs (default: $MACKEREL_PLUGIN_WORKDIR, else teko-<uid> in the temp directory)"`
 }
 
 // Env is everything a run takes from its surroundings. Main fills it from
@@ -102,12 +108,16 @@ type Invocation struct {
 	// Stderr receives diagnostics; mackerel-agent logs it.
 	Stderr io.Writer
 
-	env      Env
-	stateDir string
-	stateKey string
-	describe string
-	lockWait time.Duration
-	ctx      context.Context
+	env       Env
+	stateDir  string
+	stateFlag string          // the --state-dir given, if any (for state.FormerDirs)
+	stateKey  string          // state.Key of the options off their defaults
+	formerKey func() []string // the keys earlier releases used (formerKeys), computed when needed
+	describe  string
+	lockWait  time.Duration
+	ctx       context.Context
+	metric    bool // a metric plugin's run: State is the plugin's part, the runtime keeps the counters
+	degraded  bool // a metric run printed what it could without its state
 
 	mu     sync.Mutex // guards store and closed: the runtime may give up on a plugin goroutine that still runs
 	store  *state.Store
@@ -126,10 +136,20 @@ func (inv *Invocation) Args() []string { return slices.Clone(inv.env.Args) }
 // Getenv returns an environment variable of the run.
 func (inv *Invocation) Getenv(key string) string { return inv.env.Getenv(key) }
 
-// Warnf writes a one-line warning, prefixed with the plugin name, to
-// Stderr.
+// Warnf writes a warning, prefixed with the plugin name, to Stderr;
+// each of its lines is cut to fit the agent's 1024 bytes, with a visible
+// marker ("… (cut)").
 func (inv *Invocation) Warnf(format string, args ...any) {
-	fmt.Fprintf(inv.Stderr, "%s: %s\n", inv.Name, strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
+	msg := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
+	var b strings.Builder
+	for i, line := range strings.Split(msg, "\n") {
+		if i == 0 {
+			line = inv.Name + ": " + line
+		}
+		b.WriteString(fitLine(line))
+		b.WriteByte('\n')
+	}
+	io.WriteString(inv.Stderr, b.String())
 }
 
 // StateDir returns the directory the state store uses.
@@ -138,9 +158,28 @@ func (inv *Invocation) StateDir() string { return inv.stateDir }
 // State opens this plugin instance's state store, locked until the run
 // ends; further calls return the same store. What is saved with
 // Store.Save is written only after the run's output. An error (an
-// unwritable directory, a lock held too long) should be returned from
-// Check or Collect, which makes the run UNKNOWN with that reason.
+// unwritable directory, a lock held too long, a state file written by a
+// newer release) should be returned from Check or Collect, which makes
+// the run UNKNOWN with that reason.
+//
+// In a metric plugin, State is the plugin's own part of the state file
+// (state.Store.Part "plugin"): the runtime keeps the counters' previous
+// values in the same file, and both are written together, atomically,
+// after the values are printed. A metric plugin needs State only for
+// what it remembers itself (counters need nothing: see metrics.Batch).
 func (inv *Invocation) State() (*state.Store, error) {
+	st, err := inv.openState()
+	if err != nil || !inv.metric {
+		return st, err
+	}
+	return st.Part(pluginStatePart), nil
+}
+
+// pluginStatePart names a metric plugin's own part of its state file.
+const pluginStatePart = "plugin"
+
+// openState opens the whole store.
+func (inv *Invocation) openState() (*state.Store, error) {
 	inv.mu.Lock()
 	defer inv.mu.Unlock()
 	if inv.closed {
@@ -149,12 +188,28 @@ func (inv *Invocation) State() (*state.Store, error) {
 	if inv.store != nil {
 		return inv.store, nil
 	}
+	var former []state.Location
+	if _, err := os.Lstat(filepath.Join(inv.stateDir, inv.stateKey+".json")); err != nil && inv.formerKey != nil {
+		// No state under today's key (Open checks again under the lock):
+		// where would earlier releases have kept it?
+		keys := inv.formerKey()
+		dirs := append([]string{inv.stateDir}, state.FormerDirs(inv.stateFlag, inv.env.Getenv)...)
+		for i, dir := range dirs {
+			if i > 0 {
+				former = append(former, state.Location{Dir: dir, Key: inv.stateKey})
+			}
+			for _, k := range keys {
+				former = append(former, state.Location{Dir: dir, Key: k})
+			}
+		}
+	}
 	st, err := state.Open(inv.ctx, state.Options{
 		Dir:      inv.stateDir,
 		Key:      inv.stateKey,
 		Describe: inv.describe,
 		LockWait: inv.lockWait,
 		Warn:     func(msg string) { inv.Warnf("%s", msg) },
+		Former:   former,
 	})
 	if err != nil {
 		return nil, err
@@ -164,7 +219,8 @@ func (inv *Invocation) State() (*state.Store, error) {
 }
 
 // Main runs p as the process: arguments from os.Args, the real
-// environment and clock, SIGTERM/SIGINT cancelling the run. It is the
+// environment and clock, and every catchable terminating signal
+// (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGABRT) cancelling the run. It is the
 // only function in teko that calls os.Exit.
 func Main(p *Plugin) {
 	os.Exit(RunMain(p, os.Args[1:]))

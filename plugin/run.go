@@ -3,12 +3,10 @@ package plugin
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"runtime/debug"
-	"sort"
 	"strings"
 	"time"
 
@@ -27,7 +25,9 @@ const DefaultTimeout = 10 * time.Second
 // seconds ("10"), as Nagios plugins take them.
 type Timeout time.Duration
 
-// UnmarshalFlag parses a duration or a number of seconds (ParseSeconds).
+// UnmarshalFlag parses a duration or a number of seconds as ParseSeconds
+// does, except that zero and negative values, which ParseSeconds takes,
+// are refused: a run needs some time.
 func (t *Timeout) UnmarshalFlag(text string) error {
 	d, err := ParseSeconds(text)
 	switch {
@@ -90,12 +90,13 @@ func (e usageError) Error() string { return e.msg }
 
 // parsed is a parsed command line.
 type parsed struct {
-	opts     any
-	common   commonOptions
-	check    checkOptions
-	metric   metricOptions
-	stateDir string
-	key      []string // canonical "name=value" pairs for the state key
+	opts      any
+	common    commonOptions
+	check     checkOptions
+	metric    metricOptions
+	stateDir  string
+	key       []string // canonical "name=value" pairs for the state key: options off their defaults
+	atDefault []string // the other options that could take part, at their defaults
 }
 
 func (p *Plugin) title() string {
@@ -108,19 +109,63 @@ func (p *Plugin) title() string {
 // parse reads args into fresh options. It returns help text when help was
 // asked for.
 func (p *Plugin) parse(args []string) (*parsed, string, error) {
+	pr, parser, err := p.newParser()
+	if err != nil {
+		return nil, "", err
+	}
+	if p.SingleDashLong {
+		args = singleDashLong(parser, args)
+	}
+	rest, err := parser.ParseArgs(args)
+	var ferr *flags.Error
+	if errors.As(err, &ferr) && ferr.Type == flags.ErrHelp {
+		var help bytes.Buffer
+		parser.WriteHelp(&help)
+		return nil, help.String(), nil
+	}
+	if err == nil && pr.common.Version {
+		return pr, "", nil // -V in a bundle ("-rV"), or -version: answered by Run
+	}
+	if err != nil {
+		return nil, "", usageError{tidyFlagError(err.Error())}
+	}
+	if len(rest) > 0 {
+		return nil, "", usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
+	}
+	_, isMetric := pr.opts.(Collector)
+	if isMetric && pr.metric.Prefix != "" {
+		if err := metrics.ValidateName(pr.metric.Prefix); err != nil {
+			return nil, "", usageError{"--metric-key-prefix: " + err.Error()}
+		}
+	}
+	if v, ok := pr.opts.(Validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, "", usageError{err.Error()}
+		}
+	}
+	if o := parser.FindOptionByLongName("state-dir"); o != nil {
+		pr.stateDir, _ = o.Value().(string)
+	}
+	pr.key, pr.atDefault = p.stateKeyOptions(parser)
+	return pr, "", nil
+}
+
+// newParser returns fresh options with their parser: the plugin's
+// options and the runtime's groups.
+func (p *Plugin) newParser() (*parsed, *flags.Parser, error) {
 	pr := &parsed{opts: p.New()}
 	pr.common.Timeout = Timeout(DefaultTimeout)
 	pr.check.Format = checkers.FormatMackerel
 	_, isCheck := pr.opts.(Checker)
 	collector, isMetric := pr.opts.(Collector)
 	if !isCheck && !isMetric {
-		return nil, "", fmt.Errorf("plugin %s: its options implement neither plugin.Checker nor plugin.Collector", p.Name)
+		return nil, nil, fmt.Errorf("plugin %s: its options implement neither plugin.Checker nor plugin.Collector", p.Name)
 	}
 	parser := flags.NewNamedParser(p.Name, flags.HelpFlag|flags.PassDoubleDash)
 	parser.ShortDescription = p.Description
 	parser.LongDescription = p.Description
 	if _, err := parser.AddGroup("Options", "", pr.opts); err != nil {
-		return nil, "", fmt.Errorf("plugin %s: %v", p.Name, err)
+		return nil, nil, fmt.Errorf("plugin %s: %v", p.Name, err)
 	}
 	type group struct {
 		title string
@@ -143,53 +188,10 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 	}
 	for _, g := range groups {
 		if _, err := parser.AddGroup(g.title, "", g.data); err != nil {
-			return nil, "", fmt.Errorf("plugin %s: %v", p.Name, err)
+			return nil, nil, fmt.Errorf("plugin %s: %v", p.Name, err)
 		}
 	}
-	if p.SingleDashLong {
-		args = singleDashLong(parser, args)
-	}
-	rest, err := parser.ParseArgs(args)
-	var ferr *flags.Error
-	if errors.As(err, &ferr) && ferr.Type == flags.ErrHelp {
-		var help bytes.Buffer
-		parser.WriteHelp(&help)
-		return nil, help.String(), nil
-	}
-	if err != nil {
-		return nil, "", usageError{tidyFlagError(err.Error())}
-	}
-	if len(rest) > 0 {
-		return nil, "", usageError{fmt.Sprintf("unexpected argument %q", rest[0])}
-	}
-	if isMetric && pr.metric.Prefix != "" {
-		if err := metrics.ValidateName(pr.metric.Prefix); err != nil {
-			return nil, "", usageError{"--metric-key-prefix: " + err.Error()}
-		}
-	}
-	if v, ok := pr.opts.(Validator); ok {
-		if err := v.Validate(); err != nil {
-			return nil, "", usageError{err.Error()}
-		}
-	}
-	if o := parser.FindOptionByLongName("state-dir"); o != nil {
-		pr.stateDir, _ = o.Value().(string)
-	}
-	for _, g := range parser.Groups() {
-		for _, o := range g.Options() {
-			if o.Field().Tag.Get("statekey") == "-" || o.LongName == "help" {
-				continue
-			}
-			name := o.LongName
-			if name == "" {
-				name = string(o.ShortName)
-			}
-			v, _ := json.Marshal(o.Value())
-			pr.key = append(pr.key, name+"="+string(v))
-		}
-	}
-	sort.Strings(pr.key)
-	return pr, "", nil
+	return pr, parser, nil
 }
 
 // parseGuarded is parse with a panic in the plugin's code that parsing
@@ -199,7 +201,7 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 func (p *Plugin) parseGuarded(env Env) (pr *parsed, help string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(env.Stderr, "%s: panic: %v\n%s", p.Name, r, debug.Stack())
+			fmt.Fprintf(env.Stderr, "%s\n%s", fitLine(oneLine(fmt.Sprintf("%s: panic: %v", p.Name, r))), debug.Stack())
 			pr, help, err = nil, "", fmt.Errorf("panic: %v", r)
 		}
 	}()
@@ -211,33 +213,39 @@ func (p *Plugin) parseGuarded(env Env) (pr *parsed, help string, err error) {
 // --help and --version; 3 for a bad command line.
 func (p *Plugin) Run(ctx context.Context, env Env) int {
 	env = env.withDefaults()
-	if wantsVersion(env.Args) { // before parsing, so that required flags do not get in the way
+	if p.wantsVersion(env.Args) { // before parsing, so that required flags do not get in the way
 		fmt.Fprintf(env.Stdout, "%s %s\n", p.Name, version())
 		return 0
 	}
 	pr, help, err := p.parseGuarded(env)
 	switch {
+	case err == nil && help == "" && pr.common.Version:
+		fmt.Fprintf(env.Stdout, "%s %s\n", p.Name, version())
+		return 0
 	case help != "":
 		fmt.Fprint(env.Stdout, help)
 		return 0
 	case err != nil:
-		fmt.Fprintf(env.Stdout, "%s %s: %s\n", p.title(), checkers.Unknown, oneLine(err.Error()))
+		fmt.Fprintln(env.Stdout, fitLine(fmt.Sprintf("%s %s: %s", p.title(), checkers.Unknown, oneLine(err.Error()))))
 		return int(checkers.Unknown)
 	}
 	timeout := time.Duration(pr.common.Timeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, fmt.Errorf("timed out after %s", timeout))
 	defer cancel()
 	inv := &Invocation{
-		Name:     p.Name,
-		Stderr:   env.Stderr,
-		env:      env,
-		stateDir: state.Dir(pr.stateDir, env.Getenv),
-		stateKey: state.Key(p.Name, pr.key),
-		describe: strings.Join(pr.key, " "),
-		ctx:      ctx,
+		Name:      p.Name,
+		Stderr:    env.Stderr,
+		env:       env,
+		stateDir:  state.Dir(pr.stateDir, env.Getenv),
+		stateFlag: pr.stateDir,
+		stateKey:  state.Key(p.Name, pr.key),
+		formerKey: func() []string { return formerKeys(p.Name, pr.key, pr.atDefault) },
+		describe:  strings.Join(pr.key, " "),
+		ctx:       ctx,
 	}
 	defer inv.closeState()
 	if c, ok := pr.opts.(Collector); ok {
+		inv.metric = true
 		return p.runCollector(ctx, inv, c, pr)
 	}
 	return p.runChecker(ctx, inv, pr.opts.(Checker), pr)
@@ -261,14 +269,20 @@ func tidyFlagError(msg string) string {
 	})
 }
 
-// wantsVersion reports whether args ask for -V/--version.
-func wantsVersion(args []string) bool {
+// wantsVersion reports whether args ask for -V/--version (or -version,
+// for a plugin with SingleDashLong) as an argument of its own. Bundles
+// such as "-rV" are found by the parser.
+func (p *Plugin) wantsVersion(args []string) bool {
 	for _, a := range args {
 		switch a {
 		case "--":
 			return false
 		case "-V", "--version":
 			return true
+		case "-version":
+			if p.SingleDashLong {
+				return true
+			}
 		}
 	}
 	return false
@@ -296,7 +310,7 @@ func guard[T any](ctx context.Context, inv *Invocation, work func() (T, error)) 
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
-				fmt.Fprintf(inv.Stderr, "%s: panic: %v\n%s", inv.Name, r, debug.Stack())
+				fmt.Fprintf(inv.Stderr, "%s\n%s", fitLine(oneLine(fmt.Sprintf("%s: panic: %v", inv.Name, r))), debug.Stack())
 				done <- outcome{err: fmt.Errorf("panic: %v", r)}
 			}
 		}()
@@ -368,12 +382,15 @@ func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector,
 		}
 		return inv.resolveCounters(c, b)
 	})
-	if err == nil {
-		err = inv.prepareState()
-	}
 	if err != nil {
 		inv.closeState()
 		return p.metricFailure(inv, err)
+	}
+	if err := inv.prepareState(); err != nil {
+		// The values are sound; only the next run's rates span longer.
+		inv.Warnf("state not saved (the next rates span two runs): %s", oneLine(err.Error()))
+		inv.closeState()
+		inv.degraded = true
 	}
 	unprintable, err := metrics.Write(inv.env.Stdout, pr.metric.Prefix, values, inv.Now())
 	for _, v := range unprintable {
@@ -386,7 +403,13 @@ func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector,
 	if err != nil {
 		return p.metricFailure(inv, fmt.Errorf("writing values: %w", err))
 	}
-	return p.metricFailure(inv, inv.commitState())
+	if err := inv.commitState(); err != nil {
+		return p.metricFailure(inv, err)
+	}
+	if inv.degraded {
+		return int(checkers.Unknown) // the values are printed; stderr says what is missing
+	}
+	return 0
 }
 
 // metricFailure reports err, if any, on stderr (stdout is for values
@@ -411,13 +434,18 @@ func (inv *Invocation) resolveCounters(c Collector, b *metrics.Batch) ([]metrics
 		values, _, _ := b.Resolve(metrics.Memory{}, inv.Now(), rates)
 		return values, nil
 	}
-	st, err := inv.State()
-	if err != nil {
-		return nil, err
-	}
+	st, err := inv.openState()
 	var prev metrics.Memory
-	if _, err := st.Load(&prev); err != nil {
-		return nil, err
+	if err == nil {
+		_, err = st.Load(&prev)
+	}
+	if err != nil {
+		// The gauges need no state: print them, leave the rates out, and
+		// say why, rather than blank every graph of the plugin.
+		values, _, _ := b.Resolve(metrics.Memory{}, inv.Now(), rates)
+		inv.Warnf("rates left out, as the state that turns counters into rates cannot be used: %s", oneLine(err.Error()))
+		inv.degraded = true
+		return values, nil
 	}
 	values, next, notes := b.Resolve(prev, inv.Now(), rates)
 	for _, n := range notes {

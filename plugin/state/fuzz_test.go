@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,20 @@ func FuzzLoad(f *testing.F) {
 		defer s.Close()
 		st := counterState{N: -1}
 		found, err := s.Load(&st)
+		if errors.Is(err, ErrNewerFormat) {
+			// A newer release's file: refused, and never written over.
+			if !strings.Contains(err.Error(), path) {
+				t.Fatalf("%v does not name the file", err)
+			}
+			s.Save(counterState{N: 42})
+			if err := s.Commit(); !errors.Is(err, ErrNewerFormat) {
+				t.Fatalf("a newer release's file was written over: %v", err)
+			}
+			if b, _ := os.ReadFile(path); string(b) != string(content) {
+				t.Fatalf("a newer release's file was changed")
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("a readable regular file gave an error: %v", err)
 		}

@@ -19,3 +19,9 @@ func foreignOwner(fi fs.FileInfo) (uid int, foreign bool) {
 	uid = int(st.Uid)
 	return uid, uid != 0 && uid != os.Geteuid()
 }
+
+// ownedByMe reports whether fi belongs to this process's effective user.
+func ownedByMe(fi fs.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Geteuid()
+}

@@ -101,7 +101,7 @@ func TestDir(t *testing.T) {
 	env := map[string]string{"MACKEREL_PLUGIN_WORKDIR": "/var/tmp/mackerel-agent"}
 	assert.Equal(t, "/flag", Dir("/flag", func(k string) string { return env[k] }))
 	assert.Equal(t, "/var/tmp/mackerel-agent", Dir("", func(k string) string { return env[k] }))
-	assert.Equal(t, filepath.Join(os.TempDir(), "teko"), Dir("", func(string) string { return "" }))
+	assert.Equal(t, filepath.Join(os.TempDir(), defaultDirName()), Dir("", func(string) string { return "" }))
 }
 
 func TestRoundTripAndPermissions(t *testing.T) {
@@ -179,7 +179,7 @@ func TestCorruptAndUnknownVersion(t *testing.T) {
 		"garbage":      "{not json",
 		"empty":        "",
 		"truncated":    `{"teko_state":1,"key":"k","data":{"n":`,
-		"future":       `{"teko_state":99,"key":"k","data":{"n":5}}`,
+		"no version":   `{"key":"k","data":{"n":5}}`,
 		"wrong shape":  `{"teko_state":1,"key":"k","data":{"n":"five"}}`,
 		"not envelope": `[1,2,3]`,
 	} {

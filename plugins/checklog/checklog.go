@@ -44,7 +44,7 @@ type options struct {
 	FilePattern     string          `short:"F" long:"file-pattern" value-name:"RE" description:"read the files whose name matches this regular expression (in --search-in-directory, else in the directory part of RE)"`
 	Directory       string          `long:"search-in-directory" value-name:"DIR" description:"the directory --file-pattern looks in"`
 	IgnoreCase      bool            `short:"i" long:"icase" description:"match patterns (and --file-pattern) in any case"`
-	StateDir        string          `short:"s" long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the read positions (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
+	StateDir        string          `short:"s" long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the read positions (default: $MACKEREL_PLUGIN_WORKDIR, else teko-<uid> in the temp directory)"`
 	NoState         bool            `long:"no-state" statekey:"-" description:"keep no positions: read the whole files on every run"`
 	Encoding        string          `long:"encoding" value-name:"NAME" description:"encoding of the files, e.g. UTF-16LE, EUC-JP, Shift_JIS (default UTF-8)"`
 	Missing         checkers.Status `long:"missing" value-name:"STATUS" default:"UNKNOWN" statekey:"-" description:"status when no file matches, or a file is gone: OK, WARNING, CRITICAL or UNKNOWN"`
@@ -87,7 +87,7 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 		}
 		// The old check-log split UTF-16 at the byte 0x0A, so its offsets
 		// in such files can fall inside a character: not taken over.
-		if !found && enc.UnitSize() == 1 {
+		if !found && enc.UnitSize() == 1 && !st.Existed() { // no teko state at all, under any release's key
 			prev.Files = importMackerel(mackerelStateDir(o.StateDir, inv.Getenv), inv.Args(), files.paths)
 		}
 		store = st
