@@ -23,6 +23,7 @@ import (
 	"github.com/teko-dev/teko/plugins/metricsapache2"
 	"github.com/teko-dev/teko/plugins/metricsinode"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
+	"github.com/teko-dev/teko/plugins/metricsphpfpm"
 )
 
 // Plugins lists every official plugin, sorted by name.
@@ -38,4 +39,5 @@ var Plugins = []*plugin.Plugin{
 	metricsapache2.Plugin,
 	metricsinode.Plugin,
 	metricsnginx.Plugin,
+	metricsphpfpm.Plugin,
 }
