@@ -152,3 +152,15 @@ func run(t *testing.T, name string, args ...string) (int, string, string) {
 	}
 	return cmd.ProcessState.ExitCode(), out.String(), errOut.String()
 }
+
+// TestTopLevelREADMEListsEveryPlugin keeps the README's plugin table, where
+// operators look first, in step with the registry.
+func TestTopLevelREADMEListsEveryPlugin(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	for _, p := range Plugins {
+		dir := filepath.Base(packageDir(t, p))
+		row := "| [`" + p.Name + "`](plugins/" + dir + "/README.md) |"
+		assert.Contains(t, string(readme), row, "README.md's plugin table has no row for %s", p.Name)
+	}
+}
