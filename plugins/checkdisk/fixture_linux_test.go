@@ -61,7 +61,9 @@ func TestHungMountIsNamed(t *testing.T) {
 	// mount is named before -t ends the run.
 	r = h.Run("-t", "1s", "--mount-timeout", "1m")
 	assert.Equal(t, 3, r.Code, r.Stdout)
-	assert.Contains(t, r.Stdout, "Disk UNKNOWN: /mnt/nfs (nfs4): statfs did not answer within 750ms")
+	// Three quarters of what is left of the second: 750ms, less what
+	// the run took to get there on a loaded machine.
+	assert.Regexp(t, `^Disk UNKNOWN: /mnt/nfs \(nfs4\): statfs did not answer within (7[0-4][0-9]|750)ms`, r.Stdout)
 }
 
 // Snap images (squashfs) are full by design: left out unless asked for.
