@@ -106,20 +106,27 @@ func Option(options, name string) (string, bool) {
 	return "", false
 }
 
-// HidePID tells how procfs at ProcPath() hides other users' processes,
-// from its hidepid mount option: "" (not at all: hidepid=0 or off, or
-// not given), "noaccess" (hidepid=1: listed, but their files cannot be
-// read), "invisible" (hidepid=2: not listed at all) or "ptraceable"
-// (hidepid=4: only those the reader may ptrace are listed). The last
-// procfs mounted at that place counts.
+// HidePID tells how procfs at ProcPath() hides other users' processes
+// (HidePIDOf with the reading process's mount table).
 func (fsys FS) HidePID() (string, error) {
 	mounts, err := fsys.Mounts()
 	if err != nil {
 		return "", err
 	}
+	return HidePIDOf(mounts, fsys.ProcPath()), nil
+}
+
+// HidePIDOf tells how the procfs mounted at mountPoint hides other
+// users' processes, from its hidepid mount option: "" (not at all:
+// hidepid=0 or off, or not given), "noaccess" (hidepid=1: listed, but
+// their files cannot be read), "invisible" (hidepid=2: not listed at
+// all) or "ptraceable" (hidepid=4: only those the reader may ptrace are
+// listed). Of several procfs mounted there, the last counts. Root sees
+// every process whatever the option.
+func HidePIDOf(mounts []Mount, mountPoint string) string {
 	hide := ""
 	for _, m := range mounts {
-		if m.FSType != "proc" || m.MountPoint != fsys.ProcPath() {
+		if m.FSType != "proc" || m.MountPoint != mountPoint {
 			continue
 		}
 		v, _ := Option(m.SuperOptions, "hidepid")
@@ -134,5 +141,5 @@ func (fsys FS) HidePID() (string, error) {
 			hide = ""
 		}
 	}
-	return hide, nil
+	return hide
 }
