@@ -22,6 +22,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checksslcert"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
 	"github.com/teko-dev/teko/plugins/metricsinode"
+	"github.com/teko-dev/teko/plugins/metricslinux"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
 	"github.com/teko-dev/teko/plugins/metricsphpfpm"
 )
@@ -38,6 +39,7 @@ var Plugins = []*plugin.Plugin{
 	checksslcert.Plugin,
 	metricsapache2.Plugin,
 	metricsinode.Plugin,
+	metricslinux.Plugin,
 	metricsnginx.Plugin,
 	metricsphpfpm.Plugin,
 }
