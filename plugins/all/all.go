@@ -22,6 +22,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/checksslcert"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
+	"github.com/teko-dev/teko/plugins/metricsconntrack"
 	"github.com/teko-dev/teko/plugins/metricsinode"
 	"github.com/teko-dev/teko/plugins/metricslinux"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
@@ -40,6 +41,7 @@ var Plugins = []*plugin.Plugin{
 	checkprocs.Plugin,
 	checksslcert.Plugin,
 	metricsapache2.Plugin,
+	metricsconntrack.Plugin,
 	metricsinode.Plugin,
 	metricslinux.Plugin,
 	metricsnginx.Plugin,
