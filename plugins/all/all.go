@@ -21,6 +21,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/checksslcert"
+	"github.com/teko-dev/teko/plugins/checkuptime"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
 	"github.com/teko-dev/teko/plugins/metricsconntrack"
 	"github.com/teko-dev/teko/plugins/metricsinode"
@@ -40,6 +41,7 @@ var Plugins = []*plugin.Plugin{
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,
 	checksslcert.Plugin,
+	checkuptime.Plugin,
 	metricsapache2.Plugin,
 	metricsconntrack.Plugin,
 	metricsinode.Plugin,
