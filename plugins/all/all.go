@@ -18,6 +18,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkfileage"
 	"github.com/teko-dev/teko/plugins/checkload"
 	"github.com/teko-dev/teko/plugins/checklog"
+	"github.com/teko-dev/teko/plugins/checkmemory"
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/checksslcert"
@@ -38,6 +39,7 @@ var Plugins = []*plugin.Plugin{
 	checkfileage.Plugin,
 	checkload.Plugin,
 	checklog.Plugin,
+	checkmemory.Plugin,
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,
 	checksslcert.Plugin,
