@@ -17,7 +17,7 @@ import (
 )
 
 // Zero means unset, as in the old check-procs: configurations made from
-// templates carry "-E 0 -I 0 -i 0 -e 0" and "-x ''" for filters they do
+// templates carry "-E 0 -I 0 -i 0 -e 0" and an empty -x for filters they do
 // not use. Read as real filters ("younger than 0 s", "exclude every
 // command line") they made the check a silent false CRITICAL.
 func TestZeroMeansUnset(t *testing.T) {
