@@ -1,7 +1,8 @@
 // Package procfs reads the Linux kernel's /proc and /sys: system-wide
 // counters (/proc/stat, /proc/vmstat), load and uptime, memory, TCP socket
 // states, block devices, conntrack, logged-in users (utmp), the CPUs a
-// process may use (affinity and cgroup quota), the mount table, and the
+// process may use (affinity and cgroup quota), how procfs hides other
+// users' processes (hidepid, read with package mounts' parser), and the
 // per-process files a process table is built from.
 //
 // Everything is read from files, never by starting a program (no ss, who

@@ -94,17 +94,6 @@ func ExampleFS_MemInfo() {
 	// Output: 75.0% available
 }
 
-// A line of the mount table, with its escapes decoded.
-func ExampleParseMountInfoLine() {
-	m, ok := procfs.ParseMountInfoLine(`30 1 0:40 / /mnt/with\040space rw,relatime - tmpfs tmpfs rw,size=1024k`)
-	fmt.Println(ok, m.MountPoint, m.FSType)
-	v, _ := procfs.Option(m.SuperOptions, "size")
-	fmt.Println(v)
-	// Output:
-	// true /mnt/with space tmpfs
-	// 1024k
-}
-
 // Utmp records are fixed-size; AppendUtmp writes one, ParseUtmp reads.
 func ExampleParseUtmp() {
 	b := procfs.AppendUtmp(nil, procfs.UtmpEntry{Type: procfs.UtmpUserProcess, PID: 4242, Line: "pts/0", User: "alice"})

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/teko-dev/teko/plugin/mounts"
 	"github.com/teko-dev/teko/plugin/procfs"
 )
 
@@ -205,25 +206,27 @@ func TestCPUs(t *testing.T) {
 	}
 }
 
-func TestMountsAndHidePID(t *testing.T) {
-	mounts, err := tree("linux-5.4-cgroup2").Mounts()
-	require.NoError(t, err)
-	require.Len(t, mounts, 2)
-	assert.Equal(t, "/mnt/with space", mounts[1].MountPoint)
-	assert.Equal(t, `tmp\fs`, mounts[1].Source)
-	assert.Equal(t, []string{"shared:12"}, mounts[0].Optional)
-
-	m, ok := procfs.ParseMountInfoLine("22 1 0:21 / /proc rw - proc proc rw,hidepid=invisible,subset=pid")
-	require.True(t, ok)
-	v, _ := procfs.Option(m.SuperOptions, "hidepid")
-	assert.Equal(t, "invisible", v)
+func TestHidePID(t *testing.T) {
 	// The fixtures' mount tables name procfs at /proc, not where the
 	// tree is.
-	for name, want := range map[string]string{"linux-5.4-cgroup2": "invisible", "linux-3.10-cgroup1": "invisible", "linux-6.18": ""} {
-		mounts, err := tree(name).Mounts()
+	for name, want := range map[string]procfs.Hiding{
+		"linux-5.4-cgroup2":  {Mode: "invisible", GID: -1},
+		"linux-3.10-cgroup1": {Mode: "invisible", GID: -1},
+		"linux-6.18":         {Mode: "", GID: -1},
+	} {
+		f, err := os.Open(tree(name).ProcPath("self", "mountinfo"))
 		require.NoError(t, err)
-		assert.Equal(t, want, procfs.HidePIDOf(mounts, "/proc"), name)
+		ms, err := mounts.Parse(f)
+		f.Close()
+		require.NoError(t, err)
+		assert.Equal(t, want, procfs.HidePIDOf(ms, "/proc"), name)
 	}
+	ms, err := mounts.Parse(strings.NewReader("22 1 0:21 / /proc rw - proc proc rw\n23 1 0:22 / /proc rw - proc proc rw,hidepid=ptraceable,gid=27\n"))
+	require.NoError(t, err)
+	assert.Equal(t, procfs.Hiding{Mode: "ptraceable", GID: 27}, procfs.HidePIDOf(ms, "/proc"), "the last mount counts")
+	assert.Equal(t, procfs.Hiding{GID: -1}, procfs.HidePIDOf(ms, "/elsewhere"))
+	_, err = procfs.FS{Proc: t.TempDir()}.HidePID()
+	assert.ErrorIs(t, err, fs.ErrNotExist)
 }
 
 func TestUtmpUsers(t *testing.T) {

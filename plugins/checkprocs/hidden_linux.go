@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"syscall"
 
 	"github.com/teko-dev/teko/plugin/procfs"
@@ -24,31 +23,17 @@ func hiddenProcs() string {
 	if uid == 0 {
 		return ""
 	}
-	mounts, err := procfs.FS{}.Mounts()
-	if err != nil {
+	h, err := procfs.FS{}.HidePID()
+	if err != nil || h.Mode != "invisible" && h.Mode != "ptraceable" {
 		return ""
 	}
-	var last *procfs.Mount
-	for i := range mounts {
-		if mounts[i].FSType == "proc" && mounts[i].MountPoint == "/proc" {
-			last = &mounts[i]
-		}
-	}
-	if last == nil {
-		return ""
-	}
-	mode := procfs.HidePIDOf(mounts, "/proc")
-	if mode != "invisible" && mode != "ptraceable" {
-		return ""
-	}
-	if g, ok := procfs.Option(last.SuperOptions, "gid"); ok {
-		gid, err := strconv.Atoi(g)
+	if h.GID >= 0 {
 		groups, _ := os.Getgroups()
-		if err == nil && (os.Getegid() == gid || slices.Contains(groups, gid)) {
+		if os.Getegid() == h.GID || slices.Contains(groups, h.GID) {
 			return "" // the gid= group sees every process
 		}
 	}
-	return fmt.Sprintf("/proc is mounted with hidepid=%s and this check runs as uid %d", mode, uid)
+	return fmt.Sprintf("/proc is mounted with hidepid=%s and this check runs as uid %d", h.Mode, uid)
 }
 
 // pidRuns reports whether a process with this PID exists, listed or not:
