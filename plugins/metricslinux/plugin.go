@@ -35,7 +35,7 @@ var allTypes = []string{"swap", "netstat", "diskstats", "proc_stat", "users"}
 type options struct {
 	Types    []string     `short:"p" long:"type" value-name:"TYPE" description:"what to collect, repeatable: all, swap, netstat, diskstats, proc_stat, users (default all; also $ENVVAR_TYPE, comma-separated)"`
 	StateDir string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile func(string) `long:"tempfile" value-name:"FILE" env:"ENVVAR_TEMPFILE" statekey:"-" description:"mackerel-plugin-linux compatibility: the same as --state-dir with FILE's directory (also $ENVVAR_TEMPFILE)"`
+	Tempfile func(string) `short:"t" long:"tempfile" value-name:"FILE" env:"ENVVAR_TEMPFILE" statekey:"-" description:"mackerel-plugin-linux compatibility: the same as --state-dir with FILE's directory (also $ENVVAR_TEMPFILE)"`
 }
 
 func (o *options) Prefix() string { return "linux" }

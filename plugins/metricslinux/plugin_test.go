@@ -163,3 +163,19 @@ func TestMetaListsThePhysicalDevices(t *testing.T) {
 	}
 	assert.False(t, strings.Contains(meta, "sr0") || strings.Contains(meta, "loop0"))
 }
+
+// -t is the old plugin's --tempfile: its directory keeps the state.
+func TestShortTIsTheTempfile(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc")
+	}
+	dir := filepath.Join(t.TempDir(), "state")
+	h := plugintest.New(t, metricslinux.Plugin)
+	r := h.Run("-t", filepath.Join(dir, "mackerel-plugin-linux"), "-type", "proc_stat")
+	require.Equal(t, 0, r.Code, r.Stdout+r.Stderr)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.NotEmpty(t, entries, "the state is in -t's directory")
+	r = h.Run("--timeout", "5s", "-type", "proc_stat")
+	assert.Equal(t, 0, r.Code, r.Stdout+r.Stderr)
+}
