@@ -17,6 +17,7 @@ var Plugin = &plugin.Plugin{
 	Name:           "metrics-conntrack",
 	Description:    "entries in use and free in the kernel's connection tracking table",
 	SingleDashLong: true,
+	Aliases:        []string{"mackerel-plugin-conntrack"},
 	New: func() any {
 		o := &options{}
 		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }

@@ -22,6 +22,7 @@ var Plugin = &plugin.Plugin{
 	Name:           "metrics-linux",
 	Description:    "swap, TCP connection states, disk I/O time, interrupts, context switches, forks and users of a Linux host",
 	SingleDashLong: true,
+	Aliases:        []string{"mackerel-plugin-linux"},
 	New: func() any {
 		o := &options{}
 		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
