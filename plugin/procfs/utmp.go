@@ -110,7 +110,10 @@ func (fsys FS) Utmp() ([]UtmpEntry, error) {
 // Users counts the login sessions as who(1) lists them: utmp records of
 // user processes with a user name, leaving out those whose process is
 // gone (a session that ended without its record being cleared). A
-// process counts as gone when procfs has no directory for it. A missing
+// process counts as gone when procfs has no directory for it and, for
+// the real /proc (the zero Proc), when signal 0 finds none either, so
+// that a procfs mounted hidepid=invisible, which lists only the
+// reader's processes, does not hide other users' sessions. A missing
 // utmp file is an error wrapping fs.ErrNotExist: a system that keeps no
 // login records (many containers) cannot say how many users there are.
 func (fsys FS) Users() (int, error) {
@@ -124,7 +127,8 @@ func (fsys FS) Users() (int, error) {
 			continue
 		}
 		if e.PID > 0 {
-			if _, err := os.Stat(fsys.ProcPath(strconv.Itoa(int(e.PID)))); errors.Is(err, fs.ErrNotExist) {
+			_, err := os.Stat(fsys.ProcPath(strconv.Itoa(int(e.PID))))
+			if errors.Is(err, fs.ErrNotExist) && (fsys.Proc != "" || !signalAlive(int(e.PID))) {
 				continue
 			}
 		}

@@ -144,6 +144,14 @@ func TestNoUtmpIsNoCount(t *testing.T) {
 	r = h.Run("-type", "users")
 	assert.Equal(t, 3, r.Code, "nothing at all could be read")
 	assert.Empty(t, r.Stdout)
+
+	// with utmp and nobody logged in, 0 is the count, and it is printed
+	// (mackerel-agent-plugins#866: the users graph had gaps at 0)
+	utmp := procfs.AppendUtmp(nil, procfs.UtmpEntry{Type: procfs.UtmpBootTime, Line: "~", User: "reboot"})
+	utmp = procfs.AppendUtmp(utmp, procfs.UtmpEntry{Type: procfs.UtmpDeadProcess, PID: 77, Line: "pts/0"})
+	write(t, filepath.Join(root, "run", "utmp"), string(utmp))
+	v = h.Values(h.Run("-type", "users"), "-type", "users")
+	assert.Equal(t, map[string]float64{"linux.users.users": 0}, v)
 }
 
 func TestConformance(t *testing.T) {
