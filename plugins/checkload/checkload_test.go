@@ -14,6 +14,8 @@ import (
 	"github.com/teko-dev/teko/plugins/conformance"
 )
 
+func TestMain(m *testing.M) { os.Exit(plugintest.RunTests(m)) }
+
 // tree writes a procfs and sysfs fixture and points the harness at it.
 func tree(t *testing.T, files map[string]string) *plugintest.Harness {
 	t.Helper()
