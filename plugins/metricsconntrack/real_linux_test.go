@@ -83,6 +83,9 @@ func TestRealTableInAPrivateNamespace(t *testing.T) {
 	if _, err := os.Stat("/proc/sys/net/netfilter/nf_conntrack_count"); err != nil {
 		t.Skip("no conntrack on this kernel:", err)
 	}
+	if out, err := exec.Command("unshare", "-n", "true").CombinedOutput(); err != nil {
+		t.Skipf("cannot make a network namespace here (a container without CAP_SYS_ADMIN?): %v %s", err, out)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "unshare", "-n", os.Args[0], "-test.run=^$")
