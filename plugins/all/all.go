@@ -16,12 +16,17 @@ import (
 	"github.com/teko-dev/teko/plugins/checkdisk"
 	"github.com/teko-dev/teko/plugins/checkdns"
 	"github.com/teko-dev/teko/plugins/checkfileage"
+	"github.com/teko-dev/teko/plugins/checkload"
 	"github.com/teko-dev/teko/plugins/checklog"
+	"github.com/teko-dev/teko/plugins/checkmemory"
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/checksslcert"
+	"github.com/teko-dev/teko/plugins/checkuptime"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
+	"github.com/teko-dev/teko/plugins/metricsconntrack"
 	"github.com/teko-dev/teko/plugins/metricsinode"
+	"github.com/teko-dev/teko/plugins/metricslinux"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
 	"github.com/teko-dev/teko/plugins/metricsphpfpm"
 )
@@ -32,12 +37,17 @@ var Plugins = []*plugin.Plugin{
 	checkdisk.Plugin,
 	checkdns.Plugin,
 	checkfileage.Plugin,
+	checkload.Plugin,
 	checklog.Plugin,
+	checkmemory.Plugin,
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,
 	checksslcert.Plugin,
+	checkuptime.Plugin,
 	metricsapache2.Plugin,
+	metricsconntrack.Plugin,
 	metricsinode.Plugin,
+	metricslinux.Plugin,
 	metricsnginx.Plugin,
 	metricsphpfpm.Plugin,
 }

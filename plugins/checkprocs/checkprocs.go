@@ -34,7 +34,7 @@ const defaultUnder = 1
 type options struct {
 	Patterns []string `short:"p" long:"pattern" value-name:"RE" description:"count the processes whose command line (argv joined by spaces) matches RE; repeat to count several, each judged on its own (the worst status wins)"`
 	Names    []string `short:"n" long:"name" value-name:"NAME" description:"count the processes whose name (the executable's base name, not its arguments) is exactly NAME; repeatable, each judged on its own like -p"`
-	Exclude  []string `short:"x" long:"exclude-pattern" value-name:"RE" description:"leave out the processes whose command line matches RE; repeatable"`
+	Exclude  []string `short:"x" long:"exclude-pattern" value-name:"RE" description:"leave out the processes whose command line matches RE; repeatable; an empty RE is ignored, as in the old check-procs"`
 
 	WarningOver   countLimit `short:"w" long:"warning-over" value-name:"N|RANGE" description:"WARNING when more than N processes are counted; a Nagios range (4:8, ~:2, @0:3) sets the whole warning range instead"`
 	CriticalOver  countLimit `short:"c" long:"critical-over" value-name:"N|RANGE" description:"CRITICAL when more than N processes are counted; a Nagios range sets the whole critical range instead"`
@@ -48,10 +48,10 @@ type options struct {
 	PIDFile  nonEmpty `long:"pid-file" value-name:"FILE" description:"count only the process whose PID the file holds; a missing pid file, or one naming a process that is not running (or a zombie), is CRITICAL"`
 	FilePID  nonEmpty `short:"f" long:"file-pid" value-name:"PID|FILE" description:"count only the process with this PID (as the old check-procs; a zombie is CRITICAL); a value that is not a number is read as --pid-file"`
 
-	EsecOver     seconds `short:"e" long:"esec-over" value-name:"SECONDS" description:"count only processes running for longer than SECONDS (or a duration: 5m, 2h)"`
-	EsecUnder    seconds `short:"E" long:"esec-under" value-name:"SECONDS" description:"count only processes running for less than SECONDS (or a duration)"`
-	CPUOver      seconds `short:"i" long:"cpu-over" value-name:"SECONDS" description:"count only processes that have used more than SECONDS of CPU time (as the old check-procs)"`
-	CPUUnder     seconds `short:"I" long:"cpu-under" value-name:"SECONDS" description:"count only processes that have used less than SECONDS of CPU time"`
+	EsecOver     seconds `short:"e" long:"esec-over" value-name:"SECONDS" description:"count only processes running for longer than SECONDS (or a duration: 5m, 2h); 0 means no limit, as in the old check-procs"`
+	EsecUnder    seconds `short:"E" long:"esec-under" value-name:"SECONDS" description:"count only processes running for less than SECONDS (or a duration); 0 means no limit"`
+	CPUOver      seconds `short:"i" long:"cpu-over" value-name:"SECONDS" description:"count only processes that have used more than SECONDS of CPU time (as the old check-procs); 0 means no limit"`
+	CPUUnder     seconds `short:"I" long:"cpu-under" value-name:"SECONDS" description:"count only processes that have used less than SECONDS of CPU time; 0 means no limit"`
 	PCPUOver     percent `long:"pcpu-over" value-name:"PERCENT" description:"count only processes whose %CPU, CPU time over elapsed time as ps computes it, is above PERCENT"`
 	PCPUUnder    percent `long:"pcpu-under" value-name:"PERCENT" description:"count only processes whose %CPU is below PERCENT"`
 	RSSOver      size    `long:"rss-over" value-name:"SIZE" description:"count only processes whose resident size is above SIZE: KiB as ps shows RSS, or with a unit (512MiB, 2G)"`
@@ -85,7 +85,7 @@ func (o *options) Validate() error {
 		{o.OldPCPU, "-P/--proportional-set-size", "--pcpu-over", "--pcpu-under"},
 		{o.OldThreads, "-T/--thread-count", "--threads-over", "--threads-under"},
 	} {
-		if old.value != "" {
+		if old.value != "" && !isZero(old.value) {
 			return fmt.Errorf("%s is not supported: the old check-procs counted the processes at or below the value although its help said above; say which you mean with %s or %s", old.flag, old.over, old.under)
 		}
 	}
@@ -135,6 +135,13 @@ func (o *options) Validate() error {
 	}
 	o.m = m
 	return nil
+}
+
+// isZero reports whether a value of the old check-procs's size filters
+// is 0, which it read as "not set".
+func isZero(v string) bool {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	return err == nil && f == 0
 }
 
 // thresholds turns the over and under flags of one level into a Nagios
@@ -236,6 +243,13 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 	if err != nil {
 		return nil, err
 	}
+	hidden := hiddenProcs()
+	if hidden != "" && o.onlyOwnProcesses() {
+		hidden = "" // the check counts only its own user's processes, which it sees
+	}
+	if hidden != "" && m.pid != 0 && t.Find(m.pid) == nil && pidRuns(m.pid) {
+		return checkers.NewResult(checkers.Unknown, "PID %d runs but is hidden from this check: other users' processes are hidden (%s); run it as root or in procfs's gid= group", m.pid, hidden), nil
+	}
 	if pidFile != "" {
 		if res := stalePIDFile(t, m.pid, pidFile); res != nil {
 			return res, nil
@@ -261,7 +275,23 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 	if tl.unreadable > 0 {
 		inv.Warnf("%d processes could not be read and were not counted; the first: %v", tl.unreadable, tl.firstErr)
 	}
-	return report(&m, tl), nil
+	res := report(&m, tl, hidden)
+	return res, nil
+}
+
+// onlyOwnProcesses reports whether --user restricts the count to the
+// user the check runs as, whose processes a hidepid mount never hides.
+func (o *options) onlyOwnProcesses() bool {
+	if len(o.Users) == 0 {
+		return false
+	}
+	self := strconv.Itoa(os.Geteuid())
+	for _, u := range o.Users {
+		if id, err := lookupUser(u); err != nil || id != self {
+			return false
+		}
+	}
+	return true
 }
 
 // stalePIDFile returns a CRITICAL result when the process a pid file
@@ -284,9 +314,14 @@ func isZombie(p *proctable.Process) bool {
 }
 
 // report builds the result: one sub-result and one perfdata value per
-// selector, the worst status overall.
-func report(m *matcher, tl tally) *checkers.Result {
+// selector, the worst status overall. hidden, when not "", says why
+// other users' processes were not listed: a count that alerts because
+// it is too low could then be wrong, and is UNKNOWN instead.
+func report(m *matcher, tl tally, hidden string) *checkers.Result {
 	res := checkers.NewResult(checkers.OK, "")
+	if hidden != "" {
+		res.AddDetail("other users' processes are hidden from this check (%s): the counts are of the processes it can see", hidden)
+	}
 	if len(m.filters) > 0 {
 		var phrases []string
 		for _, f := range m.filters {
@@ -305,7 +340,12 @@ func report(m *matcher, tl tally) *checkers.Result {
 	for i, s := range m.selectors {
 		n := tl.counts[i]
 		st := s.thresholds.Status(float64(n))
-		summaries[i] = summary{st, describe(n, s.desc) + expectation(s.thresholds, st, float64(n))}
+		text := describe(n, s.desc) + expectation(s.thresholds, st, float64(n))
+		if hidden != "" && couldBeHigher(s.thresholds, st, float64(n)) {
+			st = checkers.Unknown
+			text = describe(n, s.desc) + " visible, but other users' processes are hidden (" + hidden + "), so the real count may be higher; run the check as root or in procfs's gid= group"
+		}
+		summaries[i] = summary{st, text}
 		sub := checkers.NewResult(st, "%s", summaries[i].text)
 		label := "procs"
 		if len(m.selectors) > 1 {
@@ -325,6 +365,21 @@ func report(m *matcher, tl tally) *checkers.Result {
 	}
 	res.Summary = strings.Join(texts, "; ")
 	return res
+}
+
+// couldBeHigher reports whether a count that alerts might not alert
+// with processes added to it: it is below the range it must reach, or
+// in an "@" range it must stay out of. (A count above its maximum only
+// grows with hidden processes: that alert stands.)
+func couldBeHigher(t checkers.Thresholds, st checkers.Status, v float64) bool {
+	r := t.Warning
+	if st == checkers.Critical {
+		r = t.Critical
+	}
+	if st == checkers.OK || r == nil {
+		return false
+	}
+	return r.Inside || v < r.Start
 }
 
 // describe says how many processes were counted: "3 processes matching

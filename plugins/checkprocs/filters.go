@@ -90,6 +90,9 @@ func (o *options) addFilters(m *matcher) error {
 		}
 	}
 	for _, x := range o.Exclude {
+		if x == "" {
+			continue // "-x ''": not set, as in the old check-procs (an empty RE would leave out every process)
+		}
 		re, err := regexp.Compile(x)
 		if err != nil {
 			return fmt.Errorf("--exclude-pattern %q: %v", x, err)

@@ -70,6 +70,8 @@ func parseCount(text string) (int64, error) {
 
 // seconds is a duration given as a number of seconds ("90", "1.5", as
 // the old check-procs took them) or as a Go duration ("5m", "2h30m").
+// Zero means no limit, as in the old check-procs: configurations made
+// from templates carry "-e 0 -E 0 -i 0 -I 0" for "not set".
 type seconds struct {
 	set bool
 	d   time.Duration
@@ -85,6 +87,9 @@ func (s *seconds) UnmarshalFlag(text string) error {
 		return fmt.Errorf("%q is not a number of seconds or a duration such as 5m", text)
 	case d < 0:
 		return fmt.Errorf("%q: a time cannot be negative", text)
+	case d == 0:
+		*s = seconds{} // not set
+		return nil
 	}
 	*s = seconds{set: true, d: d}
 	return nil

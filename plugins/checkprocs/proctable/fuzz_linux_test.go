@@ -31,7 +31,7 @@ func FuzzProcFiles(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		src := &procSource{root: root, pageSize: 4096, buf: make([]byte, 16)} // a small buffer must grow
+		src := &procSource{root: root, pageSize: 4096}
 		p := Process{PID: 1, src: src}
 		if err := p.Load(All); err != nil {
 			if !strings.HasPrefix(err.Error(), "reading ") || !strings.Contains(err.Error(), root) && !strings.Contains(err.Error(), "uptime") {

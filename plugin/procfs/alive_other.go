@@ -1,0 +1,5 @@
+//go:build !unix
+
+package procfs
+
+func signalAlive(int) bool { return false }
