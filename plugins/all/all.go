@@ -20,6 +20,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/checksslcert"
+	"github.com/teko-dev/teko/plugins/metricsaccesslog"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
 	"github.com/teko-dev/teko/plugins/metricsinode"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
@@ -36,6 +37,7 @@ var Plugins = []*plugin.Plugin{
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,
 	checksslcert.Plugin,
+	metricsaccesslog.Plugin,
 	metricsapache2.Plugin,
 	metricsinode.Plugin,
 	metricsnginx.Plugin,

@@ -27,6 +27,8 @@ var Plugin = &plugin.Plugin{
 	Name:           "metrics-accesslog",
 	Description:    "requests by status class and request-time percentiles from an access log (Apache/nginx combined or LTSV)",
 	SingleDashLong: true,
+	// The original's -format (the log's) is a runtime flag name in teko.
+	Renamed: map[string]string{"format": "log-format"},
 	New: func() any {
 		o := &options{}
 		o.Posfile = func(path string) { o.StateDir = filepath.Dir(path) }
@@ -41,7 +43,7 @@ var Plugin = &plugin.Plugin{
 const MaxAge = metrics.DefaultMaxAge
 
 type options struct {
-	Format    Format       `long:"format" value-name:"ltsv|apache" statekey:"-" description:"log format: ltsv, or apache (common or combined); default: told apart line by line"`
+	Format    Format       `long:"log-format" value-name:"ltsv|apache" statekey:"-" description:"log format: ltsv, or apache (common or combined); default: told apart line by line; -format and --format, the original's spelling, mean this flag"`
 	StateDir  string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the read position (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
 	Posfile   func(string) `long:"posfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-accesslog compatibility: the same as --state-dir with FILE's directory"`
 	NoPosfile bool         `long:"no-posfile" description:"keep no position: read the whole file on every run"`
