@@ -219,3 +219,23 @@ func TestParseApache(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+// copytruncate (logrotate's other way): the copy's unread lines and the
+// truncated file's new ones are each counted once.
+func TestCopyTruncate(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "access.log")
+	appendTo(t, log, combined(200))
+	h := plugintest.New(t, Plugin)
+	h.Values(h.Run(log), log)
+	appendTo(t, log, combined(404), combined(404))
+	data, err := os.ReadFile(log)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(log+".1", data, 0o644))
+	require.NoError(t, os.Truncate(log, 0))
+	appendTo(t, log, combined(500))
+	h.Advance(time.Minute)
+	v := h.Values(h.Run(log), log)
+	assert.Equal(t, 3.0, v["accesslog.access_num.total_count"], "%v", v)
+	assert.Equal(t, 2.0, v["accesslog.access_num.4xx_count"])
+	assert.Equal(t, 1.0, v["accesslog.access_num.5xx_count"])
+}
