@@ -49,8 +49,9 @@ func (m Mount) Bind() bool {
 
 // Read returns the mount table of the calling process, read from
 // root/proc/self/mountinfo; an empty root means "/". Tests give a
-// directory of fixture files; a container can give the host's root
-// where the host's /proc is visible (the table is then the host's).
+// directory of fixture files. (Stat asks the mount points as they are
+// written in the table, so a table read from elsewhere describes mounts
+// Stat cannot reach from here.)
 func Read(root string) ([]Mount, error) {
 	if !Supported {
 		return nil, ErrUnsupported
