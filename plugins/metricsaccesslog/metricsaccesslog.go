@@ -25,6 +25,7 @@ import (
 // Plugin is metrics-accesslog.
 var Plugin = &plugin.Plugin{
 	Name:           "metrics-accesslog",
+	Aliases:        []string{"mackerel-plugin-accesslog"},
 	Description:    "requests by status class and request-time percentiles from an access log (Apache/nginx combined or LTSV)",
 	SingleDashLong: true,
 	// The original's -format (the log's) is a runtime flag name in teko.
