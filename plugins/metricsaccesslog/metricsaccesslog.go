@@ -101,7 +101,7 @@ type logState struct {
 type Counts struct {
 	Total   uint64
 	Class   [6]uint64 // by status / 100; 1xx is in Total only, as in the original
-	Times   []float64 // request times in seconds, of the lines that have one
+	Times   Times     // request times in seconds, of the lines that have one
 	Skipped uint64    // lines that are not access log lines
 	Example string    // why the first skipped line was skipped
 }
@@ -122,8 +122,59 @@ func (c *Counts) add(f Format, line []byte) {
 	c.Total++
 	c.Class[r.Status/100]++
 	if r.HasTime {
-		c.Times = append(c.Times, r.Seconds)
+		c.Times.Add(r.Seconds)
 	}
+}
+
+// Times tallies request times exactly, in memory that grows with the
+// number of distinct times rather than of requests: logged times have a
+// fixed resolution (nginx's $request_time is in milliseconds), so a
+// million requests take a few thousand entries.
+type Times struct {
+	count map[float64]uint64
+	n     uint64
+	sum   float64
+}
+
+// Add records one request time.
+func (t *Times) Add(v float64) {
+	if t.count == nil {
+		t.count = map[float64]uint64{}
+	}
+	t.count[v]++
+	t.n++
+	t.sum += v
+}
+
+// Len returns how many times were recorded.
+func (t *Times) Len() uint64 { return t.n }
+
+// Mean returns their average.
+func (t *Times) Mean() float64 { return t.sum / float64(t.n) }
+
+// Percentiles returns the nearest-rank percentile for each of ps: the
+// smallest recorded time that at least p% of the times do not exceed,
+// always one of the recorded times.
+func (t *Times) Percentiles(ps ...float64) []float64 {
+	keys := make([]float64, 0, len(t.count))
+	for k := range t.count {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]float64, len(ps))
+	for i, p := range ps {
+		rank := uint64(math.Ceil(p / 100 * float64(t.n)))
+		rank = min(max(rank, 1), t.n)
+		var seen uint64
+		for _, k := range keys {
+			seen += t.count[k]
+			if seen >= rank {
+				out[i] = k
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Percentile returns the nearest-rank percentile of sorted values: the
@@ -242,16 +293,12 @@ func (o *options) report(inv *plugin.Invocation, b *metrics.Batch, c *Counts) {
 			b.Gauge(fmt.Sprintf("access_rate.%dxx_percentage", class), float64(c.Class[class])*100/float64(c.Total))
 		}
 	}
-	if len(c.Times) > 0 {
-		slices.Sort(c.Times)
-		sum := 0.0
-		for _, v := range c.Times {
-			sum += v
-		}
-		b.Gauge("latency.average", sum/float64(len(c.Times)))
-		for _, p := range []int{90, 95, 99} {
-			b.Gauge(fmt.Sprintf("latency.%d_percentile", p), Percentile(c.Times, float64(p)))
-		}
+	if c.Times.Len() > 0 {
+		b.Gauge("latency.average", c.Times.Mean())
+		ps := c.Times.Percentiles(90, 95, 99)
+		b.Gauge("latency.90_percentile", ps[0])
+		b.Gauge("latency.95_percentile", ps[1])
+		b.Gauge("latency.99_percentile", ps[2])
 	}
 	if c.Skipped > 0 {
 		inv.Warnf("%d lines are not access log lines and were not counted; the first: %s", c.Skipped, c.Example)

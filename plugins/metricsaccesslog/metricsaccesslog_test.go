@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -238,4 +239,23 @@ func TestCopyTruncate(t *testing.T) {
 	assert.Equal(t, 3.0, v["accesslog.access_num.total_count"], "%v", v)
 	assert.Equal(t, 2.0, v["accesslog.access_num.4xx_count"])
 	assert.Equal(t, 1.0, v["accesslog.access_num.5xx_count"])
+}
+
+// Times gives the same percentiles as sorting every value, with
+// repeated values kept once.
+func TestTimesMatchesSorting(t *testing.T) {
+	var tm Times
+	var all []float64
+	for i := range 5000 {
+		v := float64((i*7919)%997) / 1000 // many repeats
+		tm.Add(v)
+		all = append(all, v)
+	}
+	slices.Sort(all)
+	got := tm.Percentiles(0, 1, 50, 90, 95, 99, 100)
+	for i, p := range []float64{0, 1, 50, 90, 95, 99, 100} {
+		assert.Equal(t, Percentile(all, p), got[i], "p%v", p)
+	}
+	assert.Len(t, tm.count, 997)
+	assert.EqualValues(t, 5000, tm.Len())
 }
