@@ -233,6 +233,13 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 		s.Logs = map[string]logState{}
 	}
 	now := inv.Now()
+	for p, l := range s.Logs {
+		// Instances that differ only in their log share a state: forget
+		// a log no run has read for a week.
+		if p != path && now.Sub(l.Time) > 7*24*time.Hour {
+			delete(s.Logs, p)
+		}
+	}
 	prev, found := s.Logs[path]
 	fresh := found && !prev.Time.After(now) && now.Sub(prev.Time) <= MaxAge
 	if !fresh {

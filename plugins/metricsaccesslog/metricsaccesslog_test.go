@@ -259,3 +259,36 @@ func TestTimesMatchesSorting(t *testing.T) {
 	assert.Len(t, tm.count, 997)
 	assert.EqualValues(t, 5000, tm.Len())
 }
+
+// Two logs under one prefix keep their own positions; a log no run has
+// read for a week is forgotten.
+func TestTwoLogsOneState(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.log"), filepath.Join(dir, "b.log")
+	appendTo(t, a, combined(200))
+	appendTo(t, b, combined(200))
+	h := plugintest.New(t, Plugin)
+	h.Values(h.Run(a), a)
+	h.Values(h.Run(b), b)
+	appendTo(t, a, combined(404))
+	appendTo(t, b, combined(500), combined(500))
+	h.Advance(time.Minute)
+	assert.Equal(t, 1.0, h.Values(h.Run(a), a)["accesslog.access_num.4xx_count"])
+	assert.Equal(t, 2.0, h.Values(h.Run(b), b)["accesslog.access_num.5xx_count"])
+	state := func() string { // every state file's text
+		var all []byte
+		filepath.WalkDir(h.StateDir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				data, _ := os.ReadFile(p)
+				all = append(all, data...)
+			}
+			return nil
+		})
+		return string(all)
+	}
+	require.Contains(t, state(), b)
+	h.Advance(8 * 24 * time.Hour)
+	h.Run(a)
+	assert.Contains(t, state(), a)
+	assert.NotContains(t, state(), b, "b, not read for a week, is forgotten")
+}
