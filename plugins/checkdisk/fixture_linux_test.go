@@ -173,3 +173,12 @@ func TestAll(t *testing.T) {
 	assert.Contains(t, r.Stdout, "/mnt/nfs (nfs4)")
 	assert.NotContains(t, r.Stdout, "/snap")
 }
+
+// -p takes a mounted device too, as the original's help says ("Mount
+// point or block device").
+func TestPathByDevice(t *testing.T) {
+	fixture(t, healthy)
+	r := plugintest.New(t, Plugin).Run("-p", "/dev/mapper/vg-data")
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	assert.True(t, strings.HasPrefix(r.Stdout, "Disk OK: Path: /data, "), r.Stdout)
+}
