@@ -182,3 +182,15 @@ func TestPathByDevice(t *testing.T) {
 	assert.Equal(t, 0, r.Code, r.Stdout)
 	assert.True(t, strings.HasPrefix(r.Stdout, "Disk OK: Path: /data, "), r.Stdout)
 }
+
+// -x takes a mount point, as the original's, or a device.
+func TestExcludeDevice(t *testing.T) {
+	fixture(t, healthy)
+	h := plugintest.New(t, Plugin)
+	for _, x := range []string{"/data", "/dev/mapper/vg-data"} {
+		r := h.Run("-x", x, "-x", "/mnt/nfs")
+		assert.Equal(t, 0, r.Code, r.Stdout)
+		assert.NotContains(t, r.Stdout, "/data", x)
+		assert.Contains(t, r.Stdout, "Path: /,", x)
+	}
+}
