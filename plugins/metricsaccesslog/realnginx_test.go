@@ -35,6 +35,7 @@ type nginx struct {
 	port     int
 	combined string
 	ltsv     string
+	made     int // requests made by this test
 }
 
 var shared servertest.Shared[*nginx]
@@ -138,7 +139,44 @@ func (n *nginx) get(t *testing.T, path string, want, times int) {
 		require.NoError(t, err)
 		resp.Body.Close()
 		require.Equal(t, want, resp.StatusCode, path)
+		n.made++
 	}
+}
+
+// lines counts the lines of log and its rotated generations.
+func lines(log string) int {
+	total := 0
+	for _, f := range []string{log + ".2", log + ".1", log} {
+		data, _ := os.ReadFile(f)
+		total += bytes.Count(data, []byte("\n"))
+	}
+	return total
+}
+
+// fresh removes rotated logs of an earlier run of the test (-count) so
+// that lines counts every line written since.
+func (n *nginx) fresh(t *testing.T) (base int) {
+	for _, log := range []string{n.combined, n.ltsv} {
+		os.Remove(log + ".1")
+		os.Remove(log + ".2")
+	}
+	n.made = 0
+	return lines(n.ltsv)
+}
+
+// waitLogged waits until nginx has logged every request made: it writes
+// a request's log line after sending the response, so a client can have
+// its answer before the line is in the file.
+func (n *nginx) waitLogged(t *testing.T, base int) {
+	t.Helper()
+	require.NoError(t, servertest.WaitFor(5*time.Second, func() error {
+		for _, log := range []string{n.combined, n.ltsv} {
+			if got := lines(log); got != base+n.made {
+				return fmt.Errorf("%s and its rotations have %d lines, want %d", log, got, base+n.made)
+			}
+		}
+		return nil
+	}))
 }
 
 // rotate renames each log to .1 (.1 to .2 first, if there) and has
@@ -207,7 +245,9 @@ func TestRealNginx(t *testing.T) {
 		}
 		return out
 	}
+	base := n.fresh(t)
 	n.get(t, "/ok", 200, 2) // before the first run: never counted
+	n.waitLogged(t, base)
 	for name, v := range collect() {
 		assert.Empty(t, v, "%s: the first run prints nothing", name)
 	}
@@ -220,6 +260,7 @@ func TestRealNginx(t *testing.T) {
 	for _, ms := range []int{20, 40, 60, 80} {
 		n.get(t, fmt.Sprintf("/slow?ms=%d", ms), 200, 1)
 	}
+	n.waitLogged(t, base)
 	h.Advance(time.Minute)
 	got := collect()
 	want := map[string]float64{"total_count": 15, "2xx_count": 9, "3xx_count": 3, "4xx_count": 2, "5xx_count": 1}
@@ -265,6 +306,7 @@ func TestRealNginx(t *testing.T) {
 	n.rotate(t)
 	n.get(t, "/fail", 500, 2)
 	n.get(t, "/slow?ms=30", 200, 1)
+	n.waitLogged(t, base)
 	h.Advance(time.Minute)
 	got = collect()
 	want = map[string]float64{"total_count": 8, "2xx_count": 3, "3xx_count": 0, "4xx_count": 3, "5xx_count": 2}
