@@ -214,6 +214,9 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 	}
 	if o.NoPosfile {
 		_, rep := t.Run(ctx, []string{path}, nil, emit)
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
 		if err := failed(rep); err != nil {
 			return err
 		}
