@@ -220,6 +220,9 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 		if err := failed(rep); err != nil {
 			return err
 		}
+		if left, _ := rep.Backlog(); left > 0 {
+			return fmt.Errorf("%s: %d bytes left unread within the run's time; without a position the counts would be partial (raise -t, or drop --no-posfile)", path, left)
+		}
 		o.report(inv, b, &c)
 		return nil
 	}

@@ -292,3 +292,15 @@ func TestTwoLogsOneState(t *testing.T) {
 	assert.Contains(t, state(), a)
 	assert.NotContains(t, state(), b, "b, not read for a week, is forgotten")
 }
+
+// Without a position, a log too big to read within -t prints nothing
+// rather than partial counts.
+func TestNoPosfileTooBig(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "access.log")
+	line := combined(200)
+	require.NoError(t, os.WriteFile(log, []byte(strings.Repeat(line, 40<<20/len(line))), 0o644))
+	r := plugintest.New(t, Plugin).Run("--no-posfile", "-t", "0.05", log)
+	assert.Equal(t, 3, r.Code)
+	assert.Empty(t, r.Stdout)
+	assert.NotEmpty(t, r.Stderr)
+}
