@@ -32,7 +32,12 @@ var Plugin = &plugin.Plugin{
 	Renamed: map[string]string{"format": "log-format"},
 	New: func() any {
 		o := &options{}
-		o.Posfile = func(path string) { o.StateDir = filepath.Dir(path) }
+		o.Posfile = func(path string) {
+			o.posfile = path
+			if filepath.IsAbs(path) {
+				o.StateDir = filepath.Dir(path)
+			}
+		}
 		return o
 	},
 }
@@ -46,8 +51,9 @@ const MaxAge = metrics.DefaultMaxAge
 type options struct {
 	Format    Format       `long:"log-format" value-name:"ltsv|apache" statekey:"-" description:"log format: ltsv, or apache (common or combined); default: told apart line by line; -format and --format, the original's spelling, mean this flag"`
 	StateDir  string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the read position (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Posfile   func(string) `long:"posfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-accesslog compatibility: the same as --state-dir with FILE's directory"`
+	Posfile   func(string) `long:"posfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-accesslog's position file: taken over on the first run; when absolute, its directory is also --state-dir's"`
 	NoPosfile bool         `long:"no-posfile" description:"keep no position: read the whole file on every run"`
+	posfile   string       // -posfile as given, to find the original's position
 	Args      struct {
 		Log string `positional-arg-name:"LOGFILE" required:"yes" description:"the access log"`
 	} `positional-args:"yes" required:"yes"`
@@ -248,6 +254,13 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 	}
 	prev, found := s.Logs[path]
 	fresh := found && !prev.Time.After(now) && now.Sub(prev.Time) <= MaxAge
+	if !found {
+		// Switching from mackerel-plugin-accesslog: go on from where it
+		// stopped.
+		if taken, ok := importMackerel(mackerelPosfile(o.Args.Log, o.posfile, inv.Getenv("MACKEREL_PLUGIN_WORKDIR")), path, now); ok {
+			prev, fresh = logState{Tail: *taken}, true
+		}
+	}
 	if !fresh {
 		// The first run, or the first after a long pause: start at the
 		// end, print nothing (there is no interval to count over).
