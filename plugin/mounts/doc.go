@@ -9,8 +9,8 @@
 // mounts of its mount namespace are the ones seen (a container sees its
 // own). Names are decoded: the kernel writes a space in a mount point as
 // "\040", a tab as "\011", a newline as "\012" and a backslash as "\134".
-// Parse reads any mountinfo text, and Read takes a root directory for
-// tests and for a host's /proc mounted inside a container:
+// Parse reads any mountinfo text, and Read takes a root directory, for
+// tests with fixture files:
 //
 //	ms, err := mounts.Read("")             // /proc/self/mountinfo
 //	ms, err := mounts.Read("testdata/vm1") // testdata/vm1/proc/self/mountinfo
@@ -22,9 +22,11 @@
 // (proc, sysfs, cgroup, tracefs, …, node_exporter's list and the one
 // check-disk always had), read-only images that are always 100% full
 // (squashfs, as every snap package mounts, erofs, iso9660), overlay
-// roots of containers (the space is that of the file system below), and
-// the "none" type unless bind-mounted. tmpfs stays in: /dev/shm and /run
-// do fill up. Filter.All keeps everything; IncludeTypes, ExcludeTypes and
+// roots of containers (the space is that of the file system below), the
+// "none" type unless bind-mounted, and whatever is mounted under /proc,
+// /sys, systemd's credentials or a container engine's storage
+// (ExcludedTypes, ExcludedPoints). tmpfs stays in: /dev/shm and /run do
+// fill up. Filter.All keeps everything; IncludeTypes, ExcludeTypes and
 // ExcludePoints add the operator's choices.
 //
 // # Usage with a deadline

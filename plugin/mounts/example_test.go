@@ -25,6 +25,7 @@ func ExampleFilter() {
 	// "/run"             tmpfs  tmpfs
 	// "/mnt/backup disk" xfs    /dev/sdb1
 	// "/data"            btrfs  /dev/mapper/vg-data
+	// "/var/lib/docker"  ext4   /dev/sdd1
 }
 
 // Stat reads every mount at once, each with its own deadline: a hung

@@ -49,8 +49,9 @@ func (m Mount) Bind() bool {
 
 // Read returns the mount table of the calling process, read from
 // root/proc/self/mountinfo; an empty root means "/". Tests give a
-// directory of fixture files; a container can give the host's root
-// where the host's /proc is visible (the table is then the host's).
+// directory of fixture files. (Stat asks the mount points as they are
+// written in the table, so a table read from elsewhere describes mounts
+// Stat cannot reach from here.)
 func Read(root string) ([]Mount, error) {
 	if !Supported {
 		return nil, ErrUnsupported
@@ -162,20 +163,45 @@ func isOctal(c byte) bool { return '0' <= c && c <= '7' }
 var ExcludedTypes = []string{
 	"autofs", "binfmt_misc", "bpf", "cgroup", "cgroup2", "configfs",
 	"debugfs", "devfs", "devpts", "devtmpfs", "efivarfs", "erofs",
-	"fuse.portal", "fuse.snapfuse", "fusectl", "hugetlbfs", "ignore",
+	"fuse.gvfsd-fuse", "fuse.portal", "fuse.snapfuse", "fusectl", "hugetlbfs", "ignore",
 	"iso9660", "kernfs", "mqueue", "nsfs", "overlay", "proc", "procfs",
 	"pstore", "ramfs", "rpc_pipefs", "securityfs", "selinuxfs", "squashfs",
 	"subfs", "sysfs", "tracefs",
 }
 
+// ExcludedPoints are the directories whose mounts (the directory itself
+// and anything below it) a Filter leaves out unless told otherwise: the
+// kernel's /proc and /sys, container engines' storage (each container's
+// root and volumes, counted on the file system that holds them) and
+// systemd's per-service credentials, as node_exporter leaves them out.
+var ExcludedPoints = []string{"/proc", "/sys", "/run/credentials", "/var/lib/docker", "/var/lib/containers/storage"}
+
 // Excluded reports whether m is left out by default, and why: a type in
-// ExcludedTypes, or the type "none" of a mount that is not a bind mount.
+// ExcludedTypes, a mount point in or under one of ExcludedPoints (but not
+// the directory itself, for /var/lib/docker on its own disk), or the type
+// "none" of a mount that is not a bind mount.
 func Excluded(m Mount) (bool, string) {
+	if ex, why := excludedType(m); ex {
+		return ex, why
+	}
+	return excludedPoint(m)
+}
+
+func excludedType(m Mount) (bool, string) {
 	if slices.Contains(ExcludedTypes, m.Type) {
 		return true, "type " + m.Type + " is excluded by default"
 	}
 	if m.Type == "none" && !m.Bind() {
 		return true, "type none (not a bind mount) is excluded by default"
+	}
+	return false, ""
+}
+
+func excludedPoint(m Mount) (bool, string) {
+	for _, p := range ExcludedPoints {
+		if strings.HasPrefix(m.Point, p+"/") || (m.Point == p && (p == "/proc" || p == "/sys")) {
+			return true, "mounts under " + p + " are excluded by default"
+		}
 	}
 	return false, ""
 }
@@ -186,7 +212,8 @@ type Filter struct {
 	// All keeps the default exclusions (Excluded) too.
 	All bool
 	// IncludeTypes, when not empty, keeps only mounts of these types;
-	// a type named here is kept even if excluded by default.
+	// a type named here is kept even if its type is excluded by default
+	// (mounts under ExcludedPoints stay out).
 	IncludeTypes []string
 	// ExcludeTypes leaves out mounts of these types.
 	ExcludeTypes []string
@@ -202,12 +229,14 @@ func (f Filter) Keep(m Mount) bool {
 	if slices.Contains(f.ExcludeTypes, m.Type) || slices.Contains(f.ExcludePoints, m.Point) {
 		return false
 	}
-	if !f.All && !slices.Contains(f.IncludeTypes, m.Type) {
-		if ex, _ := Excluded(m); ex {
-			return false
-		}
+	if f.All {
+		return true
 	}
-	return true
+	if ex, _ := excludedType(m); ex && !slices.Contains(f.IncludeTypes, m.Type) {
+		return false
+	}
+	ex, _ := excludedPoint(m)
+	return !ex
 }
 
 // Apply returns the mounts f keeps, in order.

@@ -3,6 +3,7 @@ package mounts
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func points(ms []Mount) []string {
 func TestReadFixture(t *testing.T) {
 	ms, err := Read("testdata/host")
 	require.NoError(t, err)
-	require.Len(t, ms, 14)
+	require.Len(t, ms, 18)
 	root := ms[3]
 	assert.Equal(t, Mount{ID: 27, Parent: 1, Major: 8, Minor: 1, Root: "/", Point: "/", Options: []string{"rw", "relatime"},
 		Type: "ext4", Source: "/dev/sda1", SuperOptions: []string{"rw", "errors=remount-ro"}}, root)
@@ -39,16 +40,21 @@ func TestReadFixture(t *testing.T) {
 func TestDefaultFilter(t *testing.T) {
 	ms, err := Read("testdata/host")
 	require.NoError(t, err)
-	assert.Equal(t, []string{"/", "/run", "/mnt/backup disk", `/srv/nfs\share`, "/data", "/bindhome"}, points(Filter{}.Apply(ms)),
-		"pseudo file systems, squashfs, iso9660, overlay and a non-bind 'none' are left out; tmpfs stays")
-	assert.Len(t, Filter{All: true}.Apply(ms), 14)
+	assert.Equal(t, []string{"/", "/run", "/mnt/backup disk", `/srv/nfs\share`, "/data", "/bindhome", "/var/lib/docker"}, points(Filter{}.Apply(ms)),
+		"pseudo file systems, squashfs, iso9660, overlay, a non-bind 'none', mounts under /sys and Docker's are left out; tmpfs and Docker's own disk stay")
+	assert.Len(t, Filter{All: true}.Apply(ms), 18)
 	assert.Equal(t, []string{"/snap/core22/1380"}, points(Filter{IncludeTypes: []string{"squashfs"}}.Apply(ms)),
 		"a type asked for by name is kept even though excluded by default")
-	assert.Equal(t, []string{"/", "/mnt/backup disk", `/srv/nfs\share`, "/bindhome"},
+	assert.Equal(t, []string{"/", "/mnt/backup disk", `/srv/nfs\share`, "/bindhome", "/var/lib/docker"},
 		points(Filter{ExcludeTypes: []string{"tmpfs", "btrfs"}}.Apply(ms)))
 	assert.Equal(t, []string{"/", "/run", "/data", "/bindhome"},
-		points(Filter{ExcludePoints: []string{"/mnt/backup disk", `/srv/nfs\share`}}.Apply(ms)))
-	ex, why := Excluded(ms[6])
+		points(Filter{ExcludePoints: []string{"/mnt/backup disk", `/srv/nfs\share`, "/var/lib/docker"}}.Apply(ms)))
+	assert.Empty(t, points(Filter{IncludeTypes: []string{"tmpfs"}, ExcludePoints: []string{"/run"}}.Apply(ms)),
+		"a type asked for by name does not bring back mounts under excluded points")
+	ex, why := Excluded(ms[14])
+	assert.True(t, ex)
+	assert.Equal(t, "mounts under /var/lib/docker are excluded by default", why)
+	ex, why = Excluded(ms[6])
 	assert.True(t, ex)
 	assert.Contains(t, why, "squashfs")
 }
@@ -57,7 +63,7 @@ func TestUniqueAndVisible(t *testing.T) {
 	ms, err := Read("testdata/host")
 	require.NoError(t, err)
 	kept := Unique(Filter{}.Apply(ms))
-	assert.Equal(t, []string{"/", "/run", "/mnt/backup disk", "/data"}, points(kept),
+	assert.Equal(t, []string{"/", "/run", "/mnt/backup disk", "/data", "/var/lib/docker"}, points(kept),
 		"a bind mount of a file system already listed is counted once")
 	stacked := []Mount{{Point: "/a", Type: "ext4"}, {Point: "/b"}, {Point: "/a", Type: "tmpfs"}}
 	v := Visible(stacked)
@@ -145,4 +151,18 @@ func TestStatContextEnds(t *testing.T) {
 		return Stats{}, nil
 	}})
 	assert.ErrorContains(t, us[0].Err, "/hang (fuse.sshfs): statfs did not answer")
+}
+
+// With every slot held by a hung mount, a mount still waiting is
+// reported within its own deadline too.
+func TestStatSlotsExhausted(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	hang := func(string) (Stats, error) { <-release; return Stats{}, nil }
+	us := Stat(context.Background(), []Mount{{Point: "/a", Type: "nfs"}, {Point: "/b", Type: "nfs"}},
+		Options{Timeout: 150 * time.Millisecond, Statfs: hang, Parallel: 1})
+	msgs := []string{us[0].Err.Error(), us[1].Err.Error()}
+	slices.SortFunc(msgs, func(x, y string) int { return strings.Compare(x[3:], y[3:]) }) // by what follows "/a "
+	assert.Regexp(t, `^/[ab] \(nfs\): not asked within 150ms: every statfs slot is held by a hung mount$`, msgs[0])
+	assert.Regexp(t, `^/[ab] \(nfs\): statfs did not answer within 150ms \(a hung mount\?\)$`, msgs[1])
 }

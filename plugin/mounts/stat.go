@@ -138,12 +138,16 @@ func Stat(ctx context.Context, ms []Mount, o Options) []Usage {
 }
 
 // statOne runs statfs for m in its own goroutine and waits at most
-// timeout (counted from when it may start) for it.
+// timeout for it, the wait for a free slot included.
 func statOne(ctx context.Context, m Mount, statfs func(string) (Stats, error), timeout time.Duration, sem chan struct{}) (Stats, error) {
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
 	select {
 	case sem <- struct{}{}:
+	case <-timer.C:
+		return Stats{}, &StatError{Point: m.Point, Type: m.Type, Timeout: true, Err: fmt.Errorf("not asked within %v: every statfs slot is held by a hung mount", timeout)}
 	case <-ctx.Done():
-		return Stats{}, &StatError{Point: m.Point, Type: m.Type, Err: context.Cause(ctx)}
+		return Stats{}, &StatError{Point: m.Point, Type: m.Type, Timeout: true, Err: fmt.Errorf("statfs did not answer: %w", context.Cause(ctx))}
 	}
 	type answer struct {
 		s   Stats
@@ -155,8 +159,6 @@ func statOne(ctx context.Context, m Mount, statfs func(string) (Stats, error), t
 		<-sem // a hung call keeps its slot: at most Parallel threads stuck
 		done <- answer{s, err}
 	}()
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
 	select {
 	case a := <-done:
 		if a.err != nil {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -110,4 +111,32 @@ func TestReadSelf(t *testing.T) {
 	ms, err := Read("")
 	require.NoError(t, err)
 	assert.Contains(t, points(ms), "/")
+}
+
+// A real hung mount (a FUSE file system whose daemon never answers):
+// statfs blocks in the kernel, and Stat reports it, named, after the
+// timeout, with the other mounts read as usual.
+func TestRealHungMount(t *testing.T) {
+	hung := servertest.MountHung(t)
+	tmp := servertest.MountTmpfs(t, 1<<20, 0)
+	ms, err := Read("")
+	require.NoError(t, err)
+	var sel []Mount
+	for _, m := range ms {
+		if m.Point == hung || m.Point == tmp {
+			sel = append(sel, m)
+		}
+	}
+	require.Len(t, sel, 2)
+	start := time.Now()
+	us := Stat(context.Background(), sel, Options{Timeout: 300 * time.Millisecond})
+	assert.Less(t, time.Since(start), 2*time.Second)
+	for _, u := range us {
+		if u.Mount.Point == hung {
+			assert.EqualError(t, u.Err, hung+" (fuse.teko-hung): statfs did not answer within 300ms (a hung mount?)")
+		} else {
+			assert.NoError(t, u.Err)
+			assert.EqualValues(t, 1<<20, u.Total())
+		}
+	}
 }

@@ -30,6 +30,15 @@
 // silently vanish. A server that is installed but does not start always
 // fails the test.
 //
+// # File systems
+//
+// On Linux, MountTmpfs, MountExt4 (a loop-mounted image, whose source is
+// a /dev/loopN device), MountSquashfs (a read-only image, as snaps are)
+// and MountHung (a FUSE mount that never answers, as a dead NFS server's)
+// mount a file system for one test on a temporary directory, as root, and
+// unmount it when the test ends. Where mounting is refused they skip,
+// naming the reason, or fail when TEKO_REQUIRE_SERVERS is 1.
+//
 // # Processes
 //
 // Start runs a command in its own process group with its output in a

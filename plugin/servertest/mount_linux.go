@@ -89,6 +89,34 @@ func MountExt4(t testing.TB, size uint64, inodes uint64) string {
 	return dir
 }
 
+// MountHung mounts a FUSE file system whose daemon never answers — the
+// test holds /dev/fuse open and reads nothing from it — on a new
+// temporary directory, and returns it: statfs(2), stat(2) or any other
+// access to it blocks in the kernel, as on a hung NFS or sshfs mount,
+// until the test ends. Then the connection is closed (the blocked calls
+// return ENOTCONN) and the mount is detached. Every process that touches
+// the mount meanwhile hangs too (df does), so keep the test short. Like
+// MountTmpfs it skips or fails where mounting is refused; its type is
+// "fuse.teko-hung".
+func MountHung(t testing.TB) string {
+	t.Helper()
+	dev, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0)
+	if err != nil {
+		cannotMount(t, "FUSE file system", err)
+	}
+	dir := mountDir(t, "hung")
+	data := fmt.Sprintf("fd=%d,rootmode=40000,user_id=0,group_id=0", dev.Fd())
+	if err := unix.Mount("teko-hung", dir, "fuse.teko-hung", unix.MS_NOSUID|unix.MS_NODEV, data); err != nil {
+		dev.Close()
+		cannotMount(t, "FUSE file system", err)
+	}
+	t.Cleanup(func() {
+		dev.Close() // aborts the connection: blocked calls return
+		unmount(t, dir)
+	})
+	return dir
+}
+
 func mountDir(t testing.TB, kind string) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "teko-"+kind+"-")

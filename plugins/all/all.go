@@ -23,6 +23,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/checksslcert"
 	"github.com/teko-dev/teko/plugins/checkuptime"
+	"github.com/teko-dev/teko/plugins/metricsaccesslog"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
 	"github.com/teko-dev/teko/plugins/metricsconntrack"
 	"github.com/teko-dev/teko/plugins/metricsinode"
@@ -44,6 +45,7 @@ var Plugins = []*plugin.Plugin{
 	checkprocs.Plugin,
 	checksslcert.Plugin,
 	checkuptime.Plugin,
+	metricsaccesslog.Plugin,
 	metricsapache2.Plugin,
 	metricsconntrack.Plugin,
 	metricsinode.Plugin,

@@ -97,7 +97,7 @@ type options struct {
 	InodeWarning  *InodeFree     `short:"W" long:"iwarning" value-name:"N%" statekey:"-" description:"WARNING if less than N% of a file system's inodes are free"`
 	InodeCritical *InodeFree     `short:"K" long:"icritical" value-name:"N%" statekey:"-" description:"CRITICAL if less than N% of a file system's inodes are free"`
 	Path          []string       `short:"p" long:"path" value-name:"PATH" description:"check only this mount point or device (repeatable); a directory that is not a mount point means the file system holding it"`
-	Exclude       []string       `short:"x" long:"exclude-device" value-name:"MOUNTPOINT" description:"skip this mount point (repeatable; not with --path)"`
+	Exclude       []string       `short:"x" long:"exclude-device" value-name:"PATH" description:"skip this mount point or device (repeatable; not with --path)"`
 	All           bool           `short:"A" long:"all" description:"check every file system not excluded by default, ignoring --path, --exclude-device, --exclude-type and --include-type"`
 	ExcludeType   []string       `short:"X" long:"exclude-type" value-name:"TYPE" description:"skip file systems of this type (repeatable)"`
 	IncludeType   []string       `short:"N" long:"include-type" value-name:"TYPE" description:"check only file systems of this type (repeatable); a type excluded by default (squashfs, overlay, …) is checked when named here"`
@@ -159,7 +159,12 @@ func (o *options) selectMounts(ms []mounts.Mount) ([]mounts.Mount, error) {
 	}
 	if len(o.Path) == 0 {
 		f := mounts.Filter{IncludeTypes: o.IncludeType, ExcludeTypes: o.ExcludeType, ExcludePoints: o.Exclude}
-		sel := mounts.Unique(f.Apply(ms))
+		var sel []mounts.Mount
+		for _, m := range mounts.Unique(f.Apply(ms)) {
+			if !slices.Contains(o.Exclude, m.Source) { // a device, as the flag's name says
+				sel = append(sel, m)
+			}
+		}
 		if len(sel) == 0 {
 			return nil, errors.New("no file system left to check after the exclusions")
 		}

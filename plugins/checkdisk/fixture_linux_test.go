@@ -2,6 +2,9 @@ package checkdisk
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +139,60 @@ func TestMessageNamesWhatTripped(t *testing.T) {
 	require.Len(t, lines, 4)
 	assert.Equal(t, "Disk CRITICAL: /data: 390.62 MB available, below the critical 1000 MB; /mnt/with space: 0.98 MB available, below the critical 1000 MB", lines[0])
 	assert.True(t, strings.HasPrefix(lines[1], "Path: /data,"), "the fullest first: %q", lines[1])
+}
+
+// Many file systems: the message stays within the agent's 1024
+// characters and its first line still names the one that tripped (the
+// original's long message was cut by the agent, mackerel-agent#261).
+func TestManyFileSystems(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "proc", "self"), 0o755))
+	var table strings.Builder
+	answers := map[string]mounts.Stats{}
+	for i := range 60 {
+		p := fmt.Sprintf("/srv/volume-%02d", i)
+		fmt.Fprintf(&table, "%d 1 8:%d / %s rw - ext4 /dev/sd%d rw\n", 100+i, i, p, i)
+		answers[p] = mounts.Stats{BlockSize: 4096, Blocks: 1000, Free: 500, Avail: 500, Files: 10, FilesFree: 5}
+	}
+	answers["/srv/volume-37"] = mounts.Stats{BlockSize: 4096, Blocks: 1000, Free: 10, Avail: 10, Files: 10, FilesFree: 5}
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "proc", "self", "mountinfo"), []byte(table.String()), 0o644))
+	fixture(t, answers)
+	mountRoot = dir
+	r := plugintest.New(t, Plugin).Run("-c", "5%")
+	assert.Equal(t, 2, r.Code)
+	assert.LessOrEqual(t, len(r.Stdout), 1024)
+	assert.True(t, strings.HasPrefix(r.Stdout, "Disk CRITICAL: /srv/volume-37: 1.00% available, below the critical 5%\nPath: /srv/volume-37,"), r.Stdout)
+	assert.Contains(t, r.Stdout, "more lines)")
+}
+
+// -A checks every file system not excluded by default, whatever -p, -x,
+// -X and -N say (as the original).
+func TestAll(t *testing.T) {
+	fixture(t, healthy)
+	h := plugintest.New(t, Plugin)
+	r := h.Run("-A", "-p", "/", "-X", "btrfs", "--mount-timeout", "100ms")
+	assert.Contains(t, r.Stdout, "Path: /data,")
+	assert.Contains(t, r.Stdout, "/mnt/nfs (nfs4)")
+	assert.NotContains(t, r.Stdout, "/snap")
+}
+
+// -p takes a mounted device too, as the original's help says ("Mount
+// point or block device").
+func TestPathByDevice(t *testing.T) {
+	fixture(t, healthy)
+	r := plugintest.New(t, Plugin).Run("-p", "/dev/mapper/vg-data")
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	assert.True(t, strings.HasPrefix(r.Stdout, "Disk OK: Path: /data, "), r.Stdout)
+}
+
+// -x takes a mount point, as the original's, or a device.
+func TestExcludeDevice(t *testing.T) {
+	fixture(t, healthy)
+	h := plugintest.New(t, Plugin)
+	for _, x := range []string{"/data", "/dev/mapper/vg-data"} {
+		r := h.Run("-x", x, "-x", "/mnt/nfs")
+		assert.Equal(t, 0, r.Code, r.Stdout)
+		assert.NotContains(t, r.Stdout, "/data", x)
+		assert.Contains(t, r.Stdout, "Path: /,", x)
+	}
 }

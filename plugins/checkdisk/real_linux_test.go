@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -139,7 +140,8 @@ func TestRealSquashfs(t *testing.T) {
 	tmp := servertest.MountTmpfs(t, 1<<20, 0)
 	h := plugintest.New(t, Plugin)
 
-	r := h.Run("-c", "1%", "-X", "nfs", "-X", "nfs4", "-X", "cifs", "-X", "fuse.sshfs")
+	// Another test's hung mount may be there: a short --mount-timeout.
+	r := h.Run("-c", "1%", "-X", "nfs", "-X", "nfs4", "-X", "cifs", "-X", "fuse.sshfs", "--mount-timeout", "500ms")
 	assert.NotContains(t, r.Stdout, img, "squashfs is left out by default")
 	assert.Contains(t, r.Stdout, "Path: "+tmp+",", "tmpfs is checked by default")
 
@@ -162,4 +164,25 @@ func TestRealPathInsideMount(t *testing.T) {
 	r := plugintest.New(t, Plugin).Run("-p", sub)
 	assert.Equal(t, 0, r.Code, r.Stdout)
 	assert.True(t, strings.HasPrefix(r.Stdout, "Disk OK: Path: "+dir+", All: 2.00 MB"), r.Stdout)
+}
+
+// A real hung mount (a FUSE file system whose daemon never answers, as a
+// dead NFS server's): the check ends after --mount-timeout, names it, and
+// still judges the others — a full tmpfs beside it is CRITICAL.
+func TestRealHungMount(t *testing.T) {
+	hung := servertest.MountHung(t)
+	full := servertest.MountTmpfs(t, 1<<20, 0)
+	fill(t, full, "data", 1<<20)
+	h := plugintest.New(t, Plugin)
+	start := time.Now()
+	// -p keeps out the mounts of tests running beside this one.
+	r := h.Run("-p", hung, "-p", full, "--mount-timeout", "300ms")
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Equal(t, 3, r.Code, r.Stdout)
+	assert.True(t, strings.HasPrefix(r.Stdout, "Disk UNKNOWN: "+hung+" (fuse.teko-hung): statfs did not answer within 300ms (a hung mount?)\n"), r.Stdout)
+	assert.Contains(t, r.Stdout, "Path: "+full+",")
+
+	r = h.Run("-p", hung, "-p", full, "--mount-timeout", "0.3", "-c", "10%")
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.True(t, strings.HasPrefix(r.Stdout, "Disk CRITICAL: "+full+": 0.00% available, below the critical 10%; "+hung+" (fuse.teko-hung): statfs did not answer"), r.Stdout)
 }

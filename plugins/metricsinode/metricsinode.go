@@ -16,6 +16,7 @@ import (
 // Plugin is metrics-inode.
 var Plugin = &plugin.Plugin{
 	Name:           "metrics-inode",
+	Aliases:        []string{"mackerel-plugin-inode"},
 	Description:    "used, free and total inodes of mounted file systems",
 	SingleDashLong: true,
 	New:            func() any { return &options{} },

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,7 +63,7 @@ func TestRealFileSystems(t *testing.T) {
 	tmpName, _ := Name(mountOf(t, tmp), true)
 
 	h := plugintest.New(t, Plugin)
-	v := h.Values(h.Run("--all-mounts"), "--all-mounts")
+	v := h.Values(h.Run("--all-mounts", "--mount-timeout", "500ms"), "--all-mounts") // short: another test's hung mount may be there
 	for _, c := range []struct{ name, dir string }{{dev, ext}, {tmpName, tmp}} {
 		total, used, free := dfInodes(t, c.dir)
 		assert.Equal(t, total, v["inode.count."+c.name+".total"], c.dir)
@@ -87,4 +88,20 @@ func TestRealSquashfsLeftOut(t *testing.T) {
 	h := plugintest.New(t, Plugin)
 	v := h.Values(h.Run())
 	assert.NotContains(t, v, "inode.count."+dev+".used")
+}
+
+// A real hung mount is left out, named on stderr, after --mount-timeout;
+// the other file systems are printed.
+func TestRealHungMount(t *testing.T) {
+	hung := servertest.MountHung(t)
+	tmp := servertest.MountTmpfs(t, 1<<20, 100)
+	name, _ := Name(mountOf(t, tmp), true)
+	h := plugintest.New(t, Plugin)
+	start := time.Now()
+	r := h.Run("--all-mounts", "--mount-timeout", "300ms")
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Equal(t, 0, r.Code, r.Stderr)
+	assert.Contains(t, r.Stdout, "inode.count."+name+".total\t100\t")
+	assert.Contains(t, r.Stderr, "metrics-inode: left out: ")
+	assert.Contains(t, r.Stderr, hung+" (fuse.teko-hung): statfs did not answer within 300ms (a hung mount?)")
 }
