@@ -38,9 +38,9 @@ const MaxKeyLen = 250
 // maxLine bounds one line of a reply; maxValue one value read by Get;
 // maxStats the number of STAT lines.
 const (
-	maxLine   = 64 << 10
-	maxValue  = 16 << 20
-	maxStats  = 1 << 20
+	maxLine  = 64 << 10
+	maxValue = 16 << 20
+	maxStats = 1 << 20
 )
 
 // Conn is one connection to memcached. It is not safe for concurrent use.
