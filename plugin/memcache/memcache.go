@@ -119,6 +119,9 @@ func (c *Conn) exchange(ctx context.Context, what, req string, read func() error
 }
 
 func (c *Conn) ioError(ctx context.Context, doing string, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%s: no answer before the deadline", doing)
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s: %w", doing, context.Cause(ctx))
 	}

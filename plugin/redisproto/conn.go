@@ -83,7 +83,12 @@ func Dial(ctx context.Context, o Options) (*Conn, error) {
 		if o.Username != "" {
 			args = []string{"AUTH", o.Username, o.Password}
 		}
-		if _, err := c.Do(ctx, args...); err != nil {
+		_, err := c.Do(ctx, args...)
+		var se *Error
+		if errors.As(err, &se) && o.Username == "" && noPasswordSet(se.Msg) {
+			err = nil // the server needs no password: the connection is as good as authenticated
+		}
+		if err != nil {
 			c.Close()
 			var se *Error
 			if errors.As(err, &se) {
@@ -93,6 +98,14 @@ func Dial(ctx context.Context, o Options) (*Conn, error) {
 		}
 	}
 	return c, nil
+}
+
+// noPasswordSet reports whether an AUTH reply says the server has no
+// password to check ("ERR AUTH <password> called without any password
+// configured for the default user", Redis 6 and later; "ERR Client sent
+// AUTH, but no password is set" before).
+func noPasswordSet(msg string) bool {
+	return strings.Contains(msg, "without any password configured") || strings.Contains(msg, "no password is set")
 }
 
 // Close closes the connection.
@@ -143,6 +156,9 @@ func (c *Conn) Do(ctx context.Context, args ...string) (Reply, error) {
 
 // ioError words a network error; a deadline says which one ran out.
 func (c *Conn) ioError(ctx context.Context, doing string, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%s: no answer before the deadline", doing)
+	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s: %w", doing, context.Cause(ctx))
 	}

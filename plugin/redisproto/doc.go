@@ -28,7 +28,9 @@
 // Options names the server: a TCP address or a unix socket, plain or TLS
 // (Options.TLS), and the credentials. A password alone is sent as
 // "AUTH password" (what every Redis version takes); a user name as well
-// as "AUTH user password" (Redis 6 ACL users). The password never appears
+// as "AUTH user password" (Redis 6 ACL users). A password sent to a
+// server that has none (a REDIS_PASSWORD set for every host) is not an
+// error: the connection works as it is. The password never appears
 // in an error: a refused AUTH is an *Error whose IsAuth reports true.
 //
 // # Replies
