@@ -1,12 +1,10 @@
 package memcache_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,64 +14,31 @@ import (
 	"github.com/teko-dev/teko/plugin/memcache"
 )
 
-// fakeMemcached is a stand-in that knows stats, set and get; silent
-// makes it accept and never answer.
+// fakeMemcached serves a StandIn; silent makes a server that accepts
+// and never answers.
 func fakeMemcached(t testing.TB, silent bool) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { l.Close() })
-	var mu sync.Mutex
-	store := map[string]string{}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				if silent {
-					time.Sleep(5 * time.Second)
+	if silent {
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
 					return
 				}
-				r := bufio.NewReader(c)
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					f := strings.Fields(line)
-					switch {
-					case len(f) == 1 && f[0] == "stats":
-						fmt.Fprint(c, "STAT pid 42\r\nSTAT rusage_user 0.123456\r\nSTAT version 1.6.18\r\nEND\r\n")
-					case len(f) == 2 && f[0] == "stats" && f[1] == "items":
-						fmt.Fprint(c, "STAT items:1:number 1\r\nSTAT items:1:evicted_nonzero 0\r\nEND\r\n")
-					case len(f) == 5 && f[0] == "set":
-						var n int
-						fmt.Sscan(f[4], &n)
-						buf := make([]byte, n+2)
-						if _, err := r.Read(buf); err != nil {
-							return
-						}
-						mu.Lock()
-						store[f[1]] = string(buf[:n])
-						mu.Unlock()
-						fmt.Fprint(c, "STORED\r\n")
-					case len(f) == 2 && f[0] == "get":
-						mu.Lock()
-						v, ok := store[f[1]]
-						mu.Unlock()
-						if ok {
-							fmt.Fprintf(c, "VALUE %s 0 %d\r\n%s\r\n", f[1], len(v), v)
-						}
-						fmt.Fprint(c, "END\r\n")
-					default:
-						fmt.Fprint(c, "ERROR\r\n")
-					}
-				}
-			}()
-		}
-	}()
+				defer c.Close()
+			}
+		}()
+		return l.Addr().String()
+	}
+	s := &memcache.StandIn{
+		Stats: func() map[string]string { return map[string]string{"pid": "42", "rusage_user": "0.123456"} },
+		Items: func() map[string]string {
+			return map[string]string{"items:1:number": "1", "items:1:evicted_nonzero": "0"}
+		},
+	}
+	go s.Serve(l)
 	return l.Addr().String()
 }
 
@@ -128,7 +93,11 @@ func TestSilentServerEndsAtTheDeadline(t *testing.T) {
 }
 
 func Example() {
-	addr := fakeMemcached(&testing.T{}, false) // in real use: "127.0.0.1:11211"
+	// A stand-in server; in real use, memcached's address.
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer l.Close()
+	go (&memcache.StandIn{Stats: func() map[string]string { return map[string]string{"pid": "42"} }}).Serve(l)
+	addr := l.Addr().String()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	conn, err := memcache.Dial(ctx, "tcp", addr)
