@@ -17,13 +17,18 @@ import (
 	"github.com/teko-dev/teko/plugins/checkdns"
 	"github.com/teko-dev/teko/plugins/checkfileage"
 	"github.com/teko-dev/teko/plugins/checklog"
+	"github.com/teko-dev/teko/plugins/checkmemcached"
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
+	"github.com/teko-dev/teko/plugins/checkredis"
 	"github.com/teko-dev/teko/plugins/checksslcert"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
 	"github.com/teko-dev/teko/plugins/metricsinode"
+	"github.com/teko-dev/teko/plugins/metricsjvm"
+	"github.com/teko-dev/teko/plugins/metricsmemcached"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
 	"github.com/teko-dev/teko/plugins/metricsphpfpm"
+	"github.com/teko-dev/teko/plugins/metricsredis"
 )
 
 // Plugins lists every official plugin, sorted by name.
@@ -33,11 +38,16 @@ var Plugins = []*plugin.Plugin{
 	checkdns.Plugin,
 	checkfileage.Plugin,
 	checklog.Plugin,
+	checkmemcached.Plugin,
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,
+	checkredis.Plugin,
 	checksslcert.Plugin,
 	metricsapache2.Plugin,
 	metricsinode.Plugin,
+	metricsjvm.Plugin,
+	metricsmemcached.Plugin,
 	metricsnginx.Plugin,
 	metricsphpfpm.Plugin,
+	metricsredis.Plugin,
 }
