@@ -94,7 +94,7 @@ func Dial(ctx context.Context, o Options) (*Conn, error) {
 			if errors.As(err, &se) {
 				return nil, &Error{Msg: se.Msg, auth: true}
 			}
-			return nil, fmt.Errorf("AUTH: %w", err)
+			return nil, err
 		}
 	}
 	return c, nil

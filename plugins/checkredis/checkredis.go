@@ -158,7 +158,10 @@ func linkStatus(info *redisproto.Info, role string) *checkers.Result {
 		return checkers.NewResult(checkers.OK, "%s", msg)
 	case "down":
 		res := checkers.NewResult(checkers.Critical, "%s", msg)
-		if s, ok := info.Get("master_link_down_since_seconds"); ok {
+		switch s, _ := info.Get("master_link_down_since_seconds"); {
+		case s == "-1":
+			res.AddDetail("the link has not been up since the replica started")
+		case s != "":
 			res.AddDetail("down for %s seconds", s)
 		}
 		return res
