@@ -30,6 +30,13 @@
 // silently vanish. A server that is installed but does not start always
 // fails the test.
 //
+// # Starters
+//
+// StartRedis (a primary, a replica with ReplicaOf, TLS with a CA of the
+// test's own, ACL users through Config) and StartMemcached start the
+// servers several plugin packages share; WriteTLSFiles makes a CA and a
+// server certificate for any TLS server.
+//
 // # Processes
 //
 // Start runs a command in its own process group with its output in a

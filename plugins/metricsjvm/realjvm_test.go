@@ -25,8 +25,11 @@ import (
 )
 
 // hello allocates a little, says ready, and then idles until its stdin
-// closes (when the test process ends, however it ends).
-const hello = `public class Hello {
+// closes (when the test process ends, however it ends). The normal JVM
+// runs it compiled, so that jps names it TekoHello (a source-file launch,
+// "java TekoHello.java", is named Main, as any other one on the machine);
+// the hidden one runs it as a source file.
+const hello = `public class TekoHello {
     static byte[][] keep = new byte[64][];
     public static void main(String[] args) throws Exception {
         for (int i = 0; i < keep.length; i++) keep[i] = new byte[64 * 1024];
@@ -59,22 +62,27 @@ func startJVMs() (*jvms, func(), error) {
 	if _, err := servertest.Find("openjdk-17-jdk-headless", "jstat"); err != nil {
 		return nil, nil, err
 	}
+	javac, err := servertest.Find("openjdk-17-jdk-headless", "javac")
+	if err != nil {
+		return nil, nil, err
+	}
 	dir, err := servertest.TempDir("jvm")
 	if err != nil {
 		return nil, nil, err
 	}
-	src := filepath.Join(dir, "Hello.java")
+	src := filepath.Join(dir, "TekoHello.java")
 	if err := os.WriteFile(src, []byte(hello), 0o644); err != nil {
+		os.RemoveAll(dir)
 		return nil, nil, err
 	}
 	var writers []*os.File
-	start := func(name string, flags ...string) (*servertest.Process, error) {
+	start := func(name string, args ...string) (*servertest.Process, error) {
 		r, w, err := os.Pipe()
 		if err != nil {
 			return nil, err
 		}
 		writers = append(writers, w)
-		cmd := exec.Command(java, append(append([]string{"-Xmx128m"}, flags...), src)...)
+		cmd := exec.Command(java, append([]string{"-Xmx128m"}, args...)...)
 		cmd.Stdin = r
 		p, err := servertest.Start(cmd, filepath.Join(dir, name+".log"))
 		r.Close()
@@ -92,8 +100,15 @@ func startJVMs() (*jvms, func(), error) {
 	var wg sync.WaitGroup
 	var err1, err2 error
 	wg.Add(2)
-	go func() { defer wg.Done(); j.normal, err1 = start("normal") }()
-	go func() { defer wg.Done(); j.hidden, err2 = start("hidden", "-XX:+PerfDisableSharedMem") }()
+	go func() {
+		defer wg.Done()
+		if out, err := exec.Command(javac, "-d", dir, src).CombinedOutput(); err != nil {
+			err1 = fmt.Errorf("javac: %v: %s", err, out)
+			return
+		}
+		j.normal, err1 = start("normal", "-cp", dir, "TekoHello")
+	}()
+	go func() { defer wg.Done(); j.hidden, err2 = start("hidden", "-XX:+PerfDisableSharedMem", src) }()
 	wg.Wait()
 	stop := func() {
 		for _, w := range writers {
@@ -193,10 +208,10 @@ func TestGCRatesMatchJstat(t *testing.T) {
 	j := get(t)
 	pid := j.normal.Cmd.Process.Pid
 	h := plugintest.New(t, metricsjvm.Plugin)
-	args := []string{"-javaname", "Main"} // found by name, as jps shows java Hello.java
+	args := []string{"-javaname", "TekoHello"} // found by name, as jps shows it
 	before := jstat(t, "gc", pid)
 	v1 := h.Values(h.Run(args...), args...)
-	assert.NotContains(t, v1, "jvm.main.gc_events.FGC", "no rate on the first run")
+	assert.NotContains(t, v1, "jvm.tekohello.gc_events.FGC", "no rate on the first run")
 	jcmd(t, pid, "GC.run")
 	jcmd(t, pid, "GC.run")
 	h.Advance(time.Minute)
@@ -206,13 +221,13 @@ func TestGCRatesMatchJstat(t *testing.T) {
 	assert.Empty(t, r.Stderr)
 
 	for _, c := range []struct{ events, time string }{{"YGC", "YGCT"}, {"FGC", "FGCT"}, {"CGC", "CGCT"}} {
-		assert.Equal(t, after[c.events]-before[c.events], v["jvm.main.gc_events."+c.events], c.events)
+		assert.Equal(t, after[c.events]-before[c.events], v["jvm.tekohello.gc_events."+c.events], c.events)
 		dt := after[c.time] - before[c.time]
-		assert.InDelta(t, dt, v["jvm.main.gc_time."+c.time], 0.0011, c.time)
-		assert.InDelta(t, dt*100/60, v["jvm.main.gc_time_percentage."+c.time], 0.002, c.time)
+		assert.InDelta(t, dt, v["jvm.tekohello.gc_time."+c.time], 0.0011, c.time)
+		assert.InDelta(t, dt*100/60, v["jvm.tekohello.gc_time_percentage."+c.time], 0.002, c.time)
 	}
-	assert.GreaterOrEqual(t, v["jvm.main.gc_events.FGC"], 2.0, "two System.gc() are two full collections")
-	assert.Greater(t, v["jvm.main.gc_time.FGCT"], 0.0)
+	assert.GreaterOrEqual(t, v["jvm.tekohello.gc_events.FGC"], 2.0, "two System.gc() are two full collections")
+	assert.Greater(t, v["jvm.tekohello.gc_time.FGCT"], 0.0)
 }
 
 func TestPerfDisableSharedMemIsNamed(t *testing.T) {
@@ -258,7 +273,7 @@ func TestGoneJVM(t *testing.T) {
 	assert.Equal(t, 3, r.Code)
 	assert.Empty(t, r.Stdout)
 	assert.Contains(t, r.Stderr, `no running JVM named "NoSuchApp"`)
-	assert.Contains(t, r.Stderr, fmt.Sprintf("Main (%d)", live), "names the JVMs it saw")
+	assert.Contains(t, r.Stderr, fmt.Sprintf("TekoHello (%d)", live), "names the JVMs it saw")
 	assert.NotContains(t, r.Stderr, strconv.Itoa(deadPID), "a leftover file is no JVM")
 }
 
@@ -274,4 +289,3 @@ func abs(x float64) float64 {
 	}
 	return x
 }
-

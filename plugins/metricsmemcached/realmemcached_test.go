@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -131,6 +132,22 @@ func TestValuesMatchStats(t *testing.T) {
 	for _, n := range []string{"expired_unfetched", "evicted_unfetched"} {
 		assert.Contains(t, v, "memcached.unfetched."+n)
 	}
+}
+
+// A memcached that accepted the connection and stopped answering ends
+// the run within -t, with nothing printed; the original had no deadline.
+func TestStoppedServer(t *testing.T) {
+	mc := get(t)
+	pid := mc.Process.Cmd.Process.Pid
+	require.NoError(t, syscall.Kill(pid, syscall.SIGSTOP))
+	defer syscall.Kill(pid, syscall.SIGCONT)
+	h := plugintest.New(t, metricsmemcached.Plugin)
+	start := time.Now()
+	r := h.Run("-host", "127.0.0.1", "-port", strconv.Itoa(mc.Port), "-t", "2")
+	assert.Less(t, time.Since(start), 2500*time.Millisecond)
+	assert.Equal(t, 3, r.Code)
+	assert.Empty(t, r.Stdout)
+	assert.Contains(t, r.Stderr, "no answer before the deadline")
 }
 
 func TestDown(t *testing.T) {
