@@ -75,13 +75,18 @@ func startJVMs() (*jvms, func(), error) {
 		os.RemoveAll(dir)
 		return nil, nil, err
 	}
-	var writers []*os.File
+	var (
+		mu      sync.Mutex
+		writers []*os.File
+	)
 	start := func(name string, args ...string) (*servertest.Process, error) {
 		r, w, err := os.Pipe()
 		if err != nil {
 			return nil, err
 		}
+		mu.Lock()
 		writers = append(writers, w)
+		mu.Unlock()
 		cmd := exec.Command(java, append([]string{"-Xmx128m"}, args...)...)
 		cmd.Stdin = r
 		p, err := servertest.Start(cmd, filepath.Join(dir, name+".log"))
