@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -364,24 +362,4 @@ func clip(s string) string {
 		return s[:40] + "…"
 	}
 	return s
-}
-
-// ClientTLS returns the TLS configuration for Options.TLS: the system's
-// trust store, or the CA certificates in the PEM file caFile when it is
-// not empty; skipVerify accepts any certificate (for self-signed
-// servers; the connection is then encrypted but not authenticated).
-func ClientTLS(caFile string, skipVerify bool) (*tls.Config, error) {
-	cfg := &tls.Config{InsecureSkipVerify: skipVerify, MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, fmt.Errorf("CA file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("CA file %s: no PEM certificate in it", caFile)
-		}
-		cfg.RootCAs = pool
-	}
-	return cfg, nil
 }

@@ -11,6 +11,7 @@ package checkredis
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/teko-dev/teko/checkers"
 	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugin/netclient"
 	"github.com/teko-dev/teko/plugin/redisproto"
 	"github.com/teko-dev/teko/plugin/secret"
 )
@@ -36,16 +38,17 @@ var Plugin = &plugin.Plugin{
 var subcommands = []string{"reachable", "replication", "slave"}
 
 type options struct {
-	Host          string       `short:"H" long:"host" value-name:"HOST" default:"localhost" description:"host name or IP address of the server"`
-	Socket        string       `short:"s" long:"socket" value-name:"PATH" description:"connect to this unix socket instead of --host and --port"`
-	Port          int          `short:"p" long:"port" value-name:"PORT" default:"6379" description:"TCP port of the server"`
-	Username      string       `short:"U" long:"username" value-name:"USER" description:"ACL user to authenticate as (Redis 6 and later); empty: the default user"`
-	Password      secret.Value `short:"P" long:"password" value-name:"PASSWORD" description:"password (default: $REDIS_PASSWORD)"`
-	PasswordFile  string       `long:"password-file" value-name:"FILE" description:"read the password from this file's first line"`
-	TLS           bool         `long:"tls" description:"connect with TLS"`
-	TLSCACert     string       `long:"tls-ca-cert" value-name:"FILE" description:"trust the CA certificates in this PEM file (default: the system's)"`
-	TLSSkipVerify bool         `long:"tls-skip-verify" description:"with --tls, accept any certificate"`
-	SkipMaster    bool         `long:"skip-master" description:"replication: a server whose role is not slave (a primary) is OK"`
+	Host         string       `short:"H" long:"host" value-name:"HOST" default:"localhost" description:"host name or IP address of the server"`
+	Socket       string       `short:"s" long:"socket" value-name:"PATH" description:"connect to this unix socket instead of --host and --port"`
+	Port         int          `short:"p" long:"port" value-name:"PORT" default:"6379" description:"TCP port of the server"`
+	Username     string       `short:"U" long:"username" value-name:"USER" description:"ACL user to authenticate as (Redis 6 and later); empty: the default user"`
+	Password     secret.Value `short:"P" long:"password" value-name:"PASSWORD" description:"password (default: $REDIS_PASSWORD)"`
+	PasswordFile string       `long:"password-file" value-name:"FILE" description:"read the password from this file's first line"`
+	TLS          bool         `long:"tls" description:"connect with TLS"`
+	netclient.TLSOptions
+
+	tlsConfig  *tls.Config // from TLSOptions, built by Validate
+	SkipMaster bool        `long:"skip-master" description:"replication: a server whose role is not slave (a primary) is OK"`
 
 	Args struct {
 		Subcommand string `positional-arg-name:"reachable|replication|slave" description:"what to check"`
@@ -69,9 +72,16 @@ func (o *options) Validate() error {
 	if o.Socket == "" && strings.TrimSpace(o.Host) == "" {
 		return errors.New("--host is empty")
 	}
-	if !o.TLS && (o.TLSSkipVerify || o.TLSCACert != "") {
-		return errors.New("--tls-skip-verify and --tls-ca-cert need --tls")
+	cfg, err := o.TLSOptions.Config()
+	switch {
+	case err != nil:
+		return err
+	case cfg != nil && !o.TLS:
+		return errors.New("--tls-skip-verify, --ca-file, --cert-file and --key-file need --tls")
+	case o.TLS && cfg == nil:
+		cfg = &tls.Config{}
 	}
+	o.tlsConfig = cfg
 	return nil
 }
 
@@ -92,11 +102,7 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 	if o.Socket != "" {
 		ropts.Network = "unix"
 	}
-	if o.TLS {
-		if ropts.TLS, err = redisproto.ClientTLS(o.TLSCACert, o.TLSSkipVerify); err != nil {
-			return nil, err
-		}
-	}
+	ropts.TLS = o.tlsConfig
 	// Give up on the server with a quarter of the run's time to spare,
 	// so that the message says what it did not answer, rather than the
 	// runtime's bare "timed out".

@@ -15,6 +15,7 @@ package metricsredis
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/teko-dev/teko/metrics"
 	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugin/netclient"
 	"github.com/teko-dev/teko/plugin/redisproto"
 	"github.com/teko-dev/teko/plugin/secret"
 )
@@ -50,10 +52,11 @@ type options struct {
 	PasswordFile  string       `long:"password-file" value-name:"FILE" statekey:"-" description:"read the password from this file's first line"`
 	ConfigCommand string       `long:"config-command" value-name:"NAME" default:"CONFIG" statekey:"-" description:"name of the CONFIG command (renamed on some managed services); \"\" skips the capacity graph"`
 	TLS           bool         `long:"tls" description:"connect with TLS"`
-	TLSCACert     string       `long:"tls-ca-cert" value-name:"FILE" statekey:"-" description:"trust the CA certificates in this PEM file (default: the system's)"`
-	TLSSkipVerify bool         `long:"tls-skip-verify" statekey:"-" description:"with --tls, accept any certificate"`
-	StateDir      string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile      func(string) `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-redis compatibility: the same as --state-dir with FILE's directory"`
+	netclient.TLSOptions
+
+	tlsConfig *tls.Config  // from TLSOptions, built by Validate
+	StateDir  string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
+	Tempfile  func(string) `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-redis compatibility: the same as --state-dir with FILE's directory"`
 }
 
 func (o *options) Prefix() string { return "redis" }
@@ -66,9 +69,16 @@ func (o *options) Validate() error {
 	if o.Socket == "" && strings.TrimSpace(o.Host) == "" {
 		return errors.New("--host is empty")
 	}
-	if !o.TLS && (o.TLSSkipVerify || o.TLSCACert != "") {
-		return errors.New("--tls-skip-verify and --tls-ca-cert need --tls")
+	cfg, err := o.TLSOptions.Config()
+	switch {
+	case err != nil:
+		return err
+	case cfg != nil && !o.TLS:
+		return errors.New("--tls-skip-verify, --ca-file, --cert-file and --key-file need --tls")
+	case o.TLS && cfg == nil:
+		cfg = &tls.Config{}
 	}
+	o.tlsConfig = cfg
 	return nil
 }
 
@@ -147,11 +157,7 @@ func (o *options) dialOptions(inv *plugin.Invocation) (redisproto.Options, error
 	if o.Socket != "" {
 		ro.Network, ro.Address = "unix", o.Socket
 	}
-	if o.TLS {
-		if ro.TLS, err = redisproto.ClientTLS(o.TLSCACert, o.TLSSkipVerify); err != nil {
-			return ro, err
-		}
-	}
+	ro.TLS = o.tlsConfig
 	return ro, nil
 }
 

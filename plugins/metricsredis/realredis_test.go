@@ -177,7 +177,7 @@ func TestSocketTLSAndACL(t *testing.T) {
 	p := s.primary
 	for name, args := range map[string][]string{
 		"socket":   {"-socket", p.Socket, "-password", password},
-		"tls":      {"-host", "127.0.0.1", "-port", strconv.Itoa(p.TLSPort), "-tls", "-tls-ca-cert", p.TLS.CA, "-password", password},
+		"tls":      {"-host", "127.0.0.1", "-port", strconv.Itoa(p.TLSPort), "-tls", "-ca-file", p.TLS.CA, "-password", password},
 		"acl user": {"-host", "127.0.0.1", "-port", strconv.Itoa(p.Port), "-username", "monitor", "-password", monitorPassword},
 		"tls skip": {"-host", "localhost", "-port", strconv.Itoa(p.TLSPort), "-tls", "-tls-skip-verify=true", "-password", password},
 	} {
