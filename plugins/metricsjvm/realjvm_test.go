@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -293,4 +294,62 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// Found by name, a JVM that hides its counters is named with its flag:
+// jps would not list it at all. (java TekoHello.java is "Main" to jps.)
+func TestPerfDisableSharedMemFoundByName(t *testing.T) {
+	j := get(t)
+	files, err := hsperf.Files()
+	require.NoError(t, err)
+	for _, f := range files {
+		if d, err := hsperf.ReadFile(f.Path); err == nil && d.MainClass() == "Main" && syscall.Kill(f.PID, 0) == nil {
+			t.Skipf("another JVM named Main runs here (pid %d)", f.PID)
+		}
+	}
+	h := plugintest.New(t, metricsjvm.Plugin)
+	r := h.Run("-javaname", "Main")
+	assert.Equal(t, 3, r.Code)
+	assert.Empty(t, r.Stdout)
+	assert.Contains(t, r.Stderr, fmt.Sprintf("process %d was started with -XX:+PerfDisableSharedMem", j.hidden.Cmd.Process.Pid))
+}
+
+// The file is its owner's: another user is told to run as the JVM's
+// user (the original's jps just listed nothing).
+func TestAnotherUsersJVM(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the plugin as nobody")
+	}
+	runuser, err := exec.LookPath("runuser")
+	if err != nil {
+		t.Skip("no runuser")
+	}
+	j := get(t)
+	bin := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/metrics-jvm")
+	dir, err := servertest.TempDir("jvmbin")
+	require.NoError(t, err)
+	defer os.RemoveAll(dir)
+	exe := filepath.Join(dir, "metrics-jvm")
+	b, err := os.ReadFile(bin)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(exe, b, 0o755))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, runuser, "-u", "nobody", "--", exe, "-javaname", "TekoHello", "--state-dir", dir)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 3, ee.ExitCode())
+	assert.Empty(t, stdout.String())
+	assert.Contains(t, stderr.String(), "could not be read: run metrics-jvm as the JVM's user")
+
+	pf := filepath.Join(dir, "app.pid")
+	require.NoError(t, os.WriteFile(pf, []byte(strconv.Itoa(j.normal.Cmd.Process.Pid)), 0o644))
+	stderr.Reset()
+	cmd = exec.CommandContext(ctx, runuser, "-u", "nobody", "--", exe, "-javaname", "app", "-pidfile", pf, "--state-dir", dir)
+	cmd.Stderr = &stderr
+	require.Error(t, cmd.Run())
+	assert.Contains(t, stderr.String(), "permission denied: run metrics-jvm as the JVM's user root")
 }
