@@ -190,5 +190,9 @@ func (o *options) failure(down checkers.Status, doing string, err error, passwor
 		}
 		return checkers.NewResult(checkers.Unknown, "%s: authentication as %s failed: %s", o.address(), who, msg)
 	}
+	var se *redisproto.Error
+	if errors.As(err, &se) && strings.HasPrefix(se.Msg, "NOPERM") {
+		return checkers.NewResult(checkers.Unknown, "%s: %s: the user may not run INFO (give it +info): %s", doing, o.address(), msg)
+	}
 	return checkers.NewResult(down, "%s: %s: %s", doing, o.address(), msg)
 }

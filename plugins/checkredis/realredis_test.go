@@ -48,7 +48,7 @@ func start() (*servers, func(), error) {
 		}
 	}
 	primary, s, err := servertest.StartRedis(servertest.RedisOptions{Password: password, TLS: true,
-		Config: []string{"user monitor on >" + monitorPassword + " ~* +@all"}})
+		Config: []string{"user monitor on >" + monitorPassword + " ~* +@all", "user limited on >" + monitorPassword + " ~* +@all -info"}})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -143,6 +143,12 @@ func TestAuthentication(t *testing.T) {
 		assert.Contains(t, r.Stdout, "authentication")
 		assert.NotContains(t, r.Stdout+r.Stderr, args[len(args)-1], "the password is never shown")
 	}
+
+	// An ACL user without INFO: the server answered, the monitoring's
+	// user is wrong, so UNKNOWN saying what it lacks.
+	r = h.Run("reachable", "-H", "127.0.0.1", "-p", port(s.primary), "-U", "limited", "-P", monitorPassword)
+	assert.Equal(t, 3, r.Code, "%+v", r)
+	assert.Contains(t, r.Stdout, "may not run INFO")
 
 	file := filepath.Join(t.TempDir(), "pw")
 	require.NoError(t, os.WriteFile(file, []byte(password+"\n"), 0o600))
