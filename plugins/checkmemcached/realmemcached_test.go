@@ -85,7 +85,7 @@ func TestStoppedServer(t *testing.T) {
 	h := plugintest.New(t, checkmemcached.Plugin)
 	start := time.Now()
 	r := h.Run("-H", "127.0.0.1", "-p", strconv.Itoa(mc.Port), "-k", "k", "-t", "2")
-	assert.Less(t, time.Since(start), 2500*time.Millisecond)
+	assert.Less(t, time.Since(start), 4*time.Second) // -t 2; slack for a loaded CI machine
 	assert.Equal(t, 2, r.Code, "%+v", r)
 	assert.Contains(t, r.Stdout, "no answer before the deadline")
 }

@@ -212,7 +212,7 @@ func TestStoppedServerEndsWithinTimeout(t *testing.T) {
 		h := plugintest.New(t, checkredis.Plugin)
 		r := h.Run(sub, "-H", "127.0.0.1", "-p", port(s.orphan), "-t", "2")
 		elapsed := time.Since(start)
-		assert.Less(t, elapsed, 2500*time.Millisecond, sub)
+		assert.Less(t, elapsed, 4*time.Second, sub) // -t 2; slack for a loaded CI machine
 		assert.Greater(t, elapsed, time.Second, sub)
 		assert.NotEqual(t, 0, r.Code, "%+v", r)
 		assert.Contains(t, r.Stdout, "no answer before the deadline", sub)
@@ -220,7 +220,7 @@ func TestStoppedServerEndsWithinTimeout(t *testing.T) {
 	// And as a real process, as the agent runs it.
 	start := time.Now()
 	out, err := runBinary(bin, "reachable", "-H", "127.0.0.1", "-p", port(s.orphan), "-t", "2")
-	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Less(t, time.Since(start), 5*time.Second)
 	assert.Contains(t, out, "Redis CRITICAL: couldn't execute INFO")
 	var ee *exitError
 	if errors.As(err, &ee) {

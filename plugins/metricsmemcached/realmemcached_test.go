@@ -144,7 +144,7 @@ func TestStoppedServer(t *testing.T) {
 	h := plugintest.New(t, metricsmemcached.Plugin)
 	start := time.Now()
 	r := h.Run("-host", "127.0.0.1", "-port", strconv.Itoa(mc.Port), "-t", "2")
-	assert.Less(t, time.Since(start), 2500*time.Millisecond)
+	assert.Less(t, time.Since(start), 4*time.Second) // -t 2; slack for a loaded CI machine
 	assert.Equal(t, 3, r.Code)
 	assert.Empty(t, r.Stdout)
 	assert.Contains(t, r.Stderr, "no answer before the deadline")
