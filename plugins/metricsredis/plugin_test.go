@@ -98,6 +98,21 @@ db1:keys=x,expires=1
 	assert.Contains(t, r.Stderr, `maxclients: "not-a-number" is not a number`)
 }
 
+// maxclients 0 (a broken or stand-in server) gives no percentage: the
+// original divided by it and stored +Inf (mackerel-agent-plugins#779).
+func TestZeroLimitsGiveNoPercentage(t *testing.T) {
+	s := newStandIn(t)
+	s.config["maxmemory"] = redisproto.BulkArray("maxmemory", "0")
+	s.config["maxclients"] = redisproto.BulkArray("maxclients", "0")
+	s.set("redis_version:7.0.15\nconnected_clients:5\nused_memory:1000\n")
+	h := plugintest.New(t, metricsredis.Plugin)
+	r := h.Run(s.args...)
+	v := h.Values(r, s.args...)
+	assert.NotContains(t, v, "redis.capacity.percentage_of_clients")
+	assert.NotContains(t, v, "redis.capacity.percentage_of_memory")
+	assert.Empty(t, r.Stderr)
+}
+
 func TestRestartSkipsEveryRate(t *testing.T) {
 	s := newStandIn(t)
 	info := func(cmds, conns, hits string) string {
