@@ -2,6 +2,8 @@ package metricsredis_test
 
 import (
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -151,5 +153,25 @@ func TestMetaNeedsNoServer(t *testing.T) {
 	assert.Equal(t, 0, r.Code, "%+v", r)
 	for _, key := range []string{`"redis.queries"`, `"redis.lag"`, `"redis.offset_delay"`, `"redis.capacity"`, `"redis.cluster_stats"`, `"label":"Redis Keyspace"`} {
 		assert.Contains(t, r.Stdout, key)
+	}
+}
+
+// Real INFO text of Redis 7.0.15 gives the values it holds
+// (testdata/README.md).
+func TestRealInfo(t *testing.T) {
+	for _, name := range []string{"info-7.0.15-primary", "info-7.0.15-replica"} {
+		t.Run(name, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("testdata", name+".txt"))
+			require.NoError(t, err)
+			s := newStandIn(t)
+			s.mu.Lock()
+			s.info = string(b)
+			s.mu.Unlock()
+			args := append(s.args, "-config-command", "")
+			h := plugintest.New(t, metricsredis.Plugin)
+			r := h.Run(args...)
+			h.Values(r, args...)
+			plugintest.Golden(t, name+".golden", r.Stdout)
+		})
 	}
 }
