@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -25,7 +26,8 @@ type Batch struct {
 
 type counter struct {
 	value uint64
-	wrap  int // 0: a decrease is a restart; 32 or 64: the counter wraps at that width
+	wrap  int     // 0: a decrease is a restart; 32 or 64: the counter wraps at that width
+	scale float64 // the rate is multiplied by it; 0 means 1
 }
 
 // NewBatch returns an empty batch.
@@ -48,6 +50,22 @@ func (b *Batch) Gauge(name string, v float64) {
 func (b *Batch) Counter(name string, total uint64) {
 	if b.check(name, true) {
 		b.counters[name] = counter{value: total}
+	}
+}
+
+// ScaledCounter is Counter for a total kept in a unit other than the
+// graph's: its rate is multiplied by scale. A total of CPU microseconds
+// drawn as seconds per minute takes scale 1e-6; JVM clock ticks drawn as
+// a percentage of the minute take 100/ticksPerSecond/60. The total itself
+// stays an exact integer, so no precision is lost between runs. A scale
+// that is not a positive finite number is a bug in the plugin.
+func (b *Batch) ScaledCounter(name string, total uint64, scale float64) {
+	if !(scale > 0 && scale <= math.MaxFloat64) {
+		b.fail(fmt.Errorf("counter %q: scale %v is not a positive finite number", name, scale))
+		return
+	}
+	if b.check(name, true) {
+		b.counters[name] = counter{value: total, scale: scale}
 	}
 }
 
@@ -200,6 +218,9 @@ func (b *Batch) Resolve(prev Memory, now time.Time, r Rates) (values []Value, ne
 			continue
 		}
 		rates[name] = float64(delta) * float64(r.Per) / float64(elapsed)
+		if c.scale != 0 {
+			rates[name] *= c.scale
+		}
 	}
 	for _, group := range b.together {
 		if down := firstIn(group, restarted); down != "" {

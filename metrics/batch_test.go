@@ -150,3 +150,23 @@ func BenchmarkResolve(b *testing.B) {
 		batch.Resolve(prev, epoch, Rates{})
 	}
 }
+
+func TestScaledCounter(t *testing.T) {
+	t0 := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	b := NewBatch()
+	b.ScaledCounter("cpu.user", 1_000_000, 1e-6)
+	_, mem, _ := b.Resolve(Memory{}, t0, Rates{})
+	b = NewBatch()
+	b.ScaledCounter("cpu.user", 4_000_000, 1e-6) // 3 CPU seconds in 30 s: 6 per minute
+	values, _, notes := b.Resolve(mem, t0.Add(30*time.Second), Rates{})
+	if len(values) != 1 || values[0].Value != 6 || len(notes) != 0 {
+		t.Fatalf("got %v %v, want cpu.user 6", values, notes)
+	}
+	for _, bad := range []float64{0, -1, math.Inf(1), math.NaN()} {
+		b := NewBatch()
+		b.ScaledCounter("x", 1, bad)
+		if b.Err() == nil {
+			t.Errorf("scale %v accepted", bad)
+		}
+	}
+}

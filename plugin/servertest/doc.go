@@ -39,6 +39,13 @@
 // unmount it when the test ends. Where mounting is refused they skip,
 // naming the reason, or fail when TEKO_REQUIRE_SERVERS is 1.
 //
+// # Starters
+//
+// StartRedis (a primary, a replica with ReplicaOf, TLS with a CA of the
+// test's own, ACL users through Config) and StartMemcached start the
+// servers several plugin packages share; WriteTLSFiles makes a CA and a
+// server certificate for any TLS server.
+//
 // # Processes
 //
 // Start runs a command in its own process group with its output in a

@@ -197,3 +197,7 @@ func WaitDial(network, address string, timeout time.Duration) error {
 		return c.Close()
 	})
 }
+
+func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o644) }
+
+func removeAll(dir string) { os.RemoveAll(dir) }

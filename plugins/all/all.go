@@ -18,18 +18,23 @@ import (
 	"github.com/teko-dev/teko/plugins/checkfileage"
 	"github.com/teko-dev/teko/plugins/checkload"
 	"github.com/teko-dev/teko/plugins/checklog"
+	"github.com/teko-dev/teko/plugins/checkmemcached"
 	"github.com/teko-dev/teko/plugins/checkmemory"
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
+	"github.com/teko-dev/teko/plugins/checkredis"
 	"github.com/teko-dev/teko/plugins/checksslcert"
 	"github.com/teko-dev/teko/plugins/checkuptime"
 	"github.com/teko-dev/teko/plugins/metricsaccesslog"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
 	"github.com/teko-dev/teko/plugins/metricsconntrack"
 	"github.com/teko-dev/teko/plugins/metricsinode"
+	"github.com/teko-dev/teko/plugins/metricsjvm"
 	"github.com/teko-dev/teko/plugins/metricslinux"
+	"github.com/teko-dev/teko/plugins/metricsmemcached"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
 	"github.com/teko-dev/teko/plugins/metricsphpfpm"
+	"github.com/teko-dev/teko/plugins/metricsredis"
 )
 
 // Plugins lists every official plugin, sorted by name.
@@ -40,16 +45,21 @@ var Plugins = []*plugin.Plugin{
 	checkfileage.Plugin,
 	checkload.Plugin,
 	checklog.Plugin,
+	checkmemcached.Plugin,
 	checkmemory.Plugin,
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,
+	checkredis.Plugin,
 	checksslcert.Plugin,
 	checkuptime.Plugin,
 	metricsaccesslog.Plugin,
 	metricsapache2.Plugin,
 	metricsconntrack.Plugin,
 	metricsinode.Plugin,
+	metricsjvm.Plugin,
 	metricslinux.Plugin,
+	metricsmemcached.Plugin,
 	metricsnginx.Plugin,
 	metricsphpfpm.Plugin,
+	metricsredis.Plugin,
 }
