@@ -30,6 +30,14 @@
 // silently vanish. A server that is installed but does not start always
 // fails the test.
 //
+// # Servers and certificates ready to use
+//
+// StartNginx runs nginx with a configuration the test writes (server
+// blocks on picked loopback ports, files such as certificates beside
+// it); its results fit Shared.Get. NewCA and SelfSigned make
+// certificates for TLS tests: valid, expired, for the wrong host, or
+// signed by no one, and client certificates.
+//
 // # Processes
 //
 // Start runs a command in its own process group with its output in a
