@@ -16,6 +16,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkdisk"
 	"github.com/teko-dev/teko/plugins/checkdns"
 	"github.com/teko-dev/teko/plugins/checkfileage"
+	"github.com/teko-dev/teko/plugins/checkhttp"
 	"github.com/teko-dev/teko/plugins/checklog"
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
@@ -32,6 +33,7 @@ var Plugins = []*plugin.Plugin{
 	checkdisk.Plugin,
 	checkdns.Plugin,
 	checkfileage.Plugin,
+	checkhttp.Plugin,
 	checklog.Plugin,
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,
