@@ -2,6 +2,7 @@ package netclient
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -537,6 +538,9 @@ func TestHTTPSWithCA(t *testing.T) {
 	assert.Equal(t, "secure", string(resp.Body))
 
 	u, _ := url.Parse(srv.URL)
+	_, err = (&Dialer{TLS: &tls.Config{}}).Dial(context.Background(), "tcp", u.Host)
+	require.Error(t, err)
+	assert.Equal(t, u.Host+": TLS handshake: tls: failed to verify certificate: x509: certificate signed by unknown authority", err.Error())
 	cfg.ServerName = "example.com" // httptest's certificate names example.com and 127.0.0.1
 	conn, err := (&Dialer{TLS: cfg}).Dial(context.Background(), "tcp", u.Host)
 	require.NoError(t, err)
