@@ -21,6 +21,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/checksslcert"
+	"github.com/teko-dev/teko/plugins/checktcp"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
 	"github.com/teko-dev/teko/plugins/metricsinode"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
@@ -38,6 +39,7 @@ var Plugins = []*plugin.Plugin{
 	checkntpoffset.Plugin,
 	checkprocs.Plugin,
 	checksslcert.Plugin,
+	checktcp.Plugin,
 	metricsapache2.Plugin,
 	metricsinode.Plugin,
 	metricsnginx.Plugin,
