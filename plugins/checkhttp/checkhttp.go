@@ -24,10 +24,6 @@ var Plugin = &plugin.Plugin{
 	New:         func() any { return &options{} },
 }
 
-// maxBody is how much of a body is read by default: enough for any page
-// a pattern is meant for, and a body that never ends stops there.
-const maxBody = 1 << 20
-
 type options struct {
 	URL          string             `short:"u" long:"url" required:"true" value-name:"URL" description:"the URL to request (http or https)"`
 	Status       checkers.StatusMap `short:"s" long:"status" value-name:"CODE[-CODE]=STATUS" description:"map HTTP status codes to a check status, e.g. 404=ok or 500-599=warning; repeatable, the first that covers a code wins (default: below 400 OK, 4xx WARNING, 500 and above CRITICAL); STATUS=STATUS rules (warning=critical) change the final status"`
