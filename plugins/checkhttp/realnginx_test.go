@@ -1,12 +1,16 @@
 package checkhttp
 
 import (
+	"net"
+	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/plugintest"
 )
@@ -251,4 +255,39 @@ func TestSquidProxy(t *testing.T) {
 	r = run(t, "-u", u, "-x", "127.0.0.1")
 	assert.Equal(t, 2, r.Code)
 	assert.Contains(t, r.Stdout, "1080")
+}
+
+// Without -x, HTTP_PROXY from the environment is used (for a host that
+// is not loopback: Go never proxies those). The name resolves nowhere,
+// so squid's own error page proves the request went through it.
+func TestSquidFromEnvironment(t *testing.T) {
+	sq := squid.Get(t, startSquid)
+	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-http")
+	u := "http://teko-proxy-test.invalid/from-env"
+	cmd := exec.Command(exe, "-u", u, "-H", "X-Probe: env")
+	cmd.Env = append(os.Environ(), "HTTP_PROXY=http://127.0.0.1:"+strconv.Itoa(sq.Port), "NO_PROXY=")
+	out, _ := cmd.Output()
+	assert.Regexp(t, `^HTTP CRITICAL: HTTP/1\.1 50[23] [A-Za-z ]+ - \d+ bytes\n`, string(out), "squid answered (its error page) for the unresolvable host")
+	sq.requireLogged(t, " "+u+" ")
+
+	cmd = exec.Command(exe, "-u", u)
+	cmd.Env = append(os.Environ(), "HTTP_PROXY=", "http_proxy=")
+	out, _ = cmd.Output()
+	assert.True(t, strings.HasPrefix(string(out), "HTTP CRITICAL: "+u+": dial tcp: lookup teko-proxy-test.invalid"), "without the proxy: %s", out)
+}
+
+// Passwords of -u, --user and -x never reach the output.
+func TestPasswordsMasked(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	r := run(t, "-u", "http://admin:url-pw@"+addr+"/", "--user", "monitor:user-pw", "-x", "http://p:proxy-pw@"+addr)
+	assert.Equal(t, 2, r.Code)
+	for _, pw := range []string{"url-pw", "user-pw", "proxy-pw"} {
+		assert.NotContains(t, r.Stdout+r.Stderr, pw)
+	}
+	assert.Contains(t, r.Stdout, "http://admin:xxxxx@"+addr+"/")
+	r = run(t, "-u", "ftp://admin:url-pw@host/")
+	assert.Equal(t, "HTTP UNKNOWN: --url \"ftp://admin:xxxxx@host/\": want an http:// or https:// URL\n", r.Stdout)
 }

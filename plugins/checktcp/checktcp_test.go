@@ -351,3 +351,31 @@ func TestRealNginx(t *testing.T) {
 	assert.Equal(t, 2, r.Code)
 	assert.Regexp(t, `^TCP CRITICAL: the server closed the connection with an unexpected response from 127\.0\.0\.1 port `+regexp.QuoteMeta(port)+`: "HTTP/1\.1 404 Not Found`, r.Stdout)
 }
+
+// -d waits after sending, before reading (fractions of a second too;
+// the original slept whole seconds before connecting).
+func TestDelayAfterSend(t *testing.T) {
+	var sentAt, connectedAt time.Time
+	var mu sync.Mutex
+	_, port := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) {
+		defer c.Close()
+		mu.Lock()
+		connectedAt = time.Now()
+		mu.Unlock()
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		mu.Lock()
+		sentAt = time.Now()
+		mu.Unlock()
+		c.Write([]byte("ok " + line))
+		time.Sleep(2 * time.Second)
+	})
+	start := time.Now()
+	r := run(t, "-H", "127.0.0.1", "-p", port, "-E", "-s", `hi\n`, "-e", "^ok hi", "-d", "1.2")
+	elapsed := time.Since(start)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Less(t, connectedAt.Sub(start), 800*time.Millisecond, "no delay before connecting")
+	assert.Less(t, sentAt.Sub(start), 800*time.Millisecond, "no delay before sending")
+	assert.GreaterOrEqual(t, elapsed, 1200*time.Millisecond, "the delay, fraction included, comes after sending")
+}
