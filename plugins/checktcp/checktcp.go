@@ -160,6 +160,11 @@ func unescape(s string) string {
 
 // Check has the conversation once.
 func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.Result, error) {
+	if delay := time.Duration(o.Delay * float64(time.Second)); delay > 0 {
+		if share := netclient.Share(ctx, 0); delay >= share {
+			return nil, fmt.Errorf("--delay %s leaves no time to read the answer: the exchange has %s of --timeout", delay, share)
+		}
+	}
 	res := o.converse(ctx)
 	o.StatusAs.ApplyResult(res)
 	return res, nil

@@ -378,4 +378,8 @@ func TestDelayAfterSend(t *testing.T) {
 	assert.Less(t, connectedAt.Sub(start), 800*time.Millisecond, "no delay before connecting")
 	assert.Less(t, sentAt.Sub(start), 800*time.Millisecond, "no delay before sending")
 	assert.GreaterOrEqual(t, elapsed, 1200*time.Millisecond, "the delay, fraction included, comes after sending")
+
+	r = run(t, "-H", "127.0.0.1", "-p", port, "-d", "9", "-t", "4")
+	assert.Equal(t, 3, r.Code)
+	assert.Regexp(t, `^TCP UNKNOWN: --delay 9s leaves no time to read the answer: the exchange has 3(\.\d+)?s of --timeout\n$`, r.Stdout)
 }
