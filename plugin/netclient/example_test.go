@@ -142,3 +142,68 @@ func ExampleRedact() {
 	fmt.Println(netclient.Redact("http://monitor:s3cret@127.0.0.1/status"))
 	// Output: http://monitor:xxxxx@127.0.0.1/status
 }
+
+// The budget rule: a call may take three quarters of what is left of
+// the run, and no more than its own limit.
+func ExampleShare() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // -t 10
+	defer cancel()
+	fmt.Println(netclient.Share(ctx, time.Minute).Round(time.Second))
+	fmt.Println(netclient.Share(ctx, 2*time.Second))
+	// Output:
+	// 8s
+	// 2s
+}
+
+func ExampleParseConnectTo() {
+	rule, err := netclient.ParseConnectTo("www.example.com:443:[::1]:8443")
+	fmt.Printf("%+v %v\n", rule, err)
+	// Output: {FromHost:www.example.com FromPort:443 ToHost:::1 ToPort:8443} <nil>
+}
+
+func ExampleParseProxy() {
+	u, _ := netclient.ParseProxy("monitor:s3cret@proxy.internal")
+	fmt.Println(u.Redacted())
+	// Output: http://monitor:xxxxx@proxy.internal:1080
+}
+
+func ExampleParseHeaders() {
+	h, err := netclient.ParseHeaders("-H", []string{"Host: status.internal", "Accept: text/plain"})
+	fmt.Println(h.Get("Host"), h.Get("Accept"), err)
+	_, err = netclient.ParseHeaders("-H", []string{"Accept text/plain"})
+	fmt.Println(err)
+	// Output:
+	// status.internal text/plain <nil>
+	// -H "Accept text/plain": want "Name: value"
+}
+
+func ExampleParseTarget() {
+	for _, addr := range []string{"http://monitor:pw@127.0.0.1:8080/status", "unix:/run/php-fpm.sock:/status?json"} {
+		t, _ := netclient.ParseTarget(addr)
+		fmt.Printf("%s socket=%q\n", t, t.Socket)
+	}
+	// Output:
+	// http://monitor:xxxxx@127.0.0.1:8080/status socket=""
+	// unix:/run/php-fpm.sock:/status?json socket="/run/php-fpm.sock"
+}
+
+// A plugin's own findings about a response name the page the same way
+// the client's errors do.
+func ExampleResponse_Errorf() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old" {
+			http.Redirect(w, r, "/status", http.StatusMovedPermanently)
+			return
+		}
+		fmt.Fprint(w, "<html>login</html>")
+	}))
+	defer srv.Close()
+	resp, err := (&netclient.HTTP{}).Get(context.Background(), srv.URL+"/old")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	err = resp.Errorf("not a status page: %q", resp.Body[:6])
+	fmt.Println(strings.ReplaceAll(err.Error(), srv.URL, "URL"))
+	// Output: URL/old: redirected to URL/status: not a status page: "<html>"
+}
