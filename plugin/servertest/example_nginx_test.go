@@ -2,7 +2,6 @@ package servertest_test
 
 import (
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/teko-dev/teko/plugin/servertest"
@@ -36,9 +35,7 @@ func ExampleStartNginx() {
 	}
 	testSomething := func(t *testing.T) {
 		n := ngx.Get(t, start)
-		fmt.Println("https://" + n.Addr(0) + "/") // trust {{n.Dir}}/ca.pem
+		fmt.Println("https://" + n.Addr(0) + "/") // a client trusts n.Dir + "/ca.pem"
 	}
-	_ = testSomething
-	// In TestMain, after m.Run: ngx.Close().
-	_ = os.Exit
+	_ = testSomething // a test of the package; TestMain calls ngx.Close() after m.Run
 }
