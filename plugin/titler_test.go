@@ -3,6 +3,7 @@ package plugin_test
 import (
 	"context"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -34,4 +35,26 @@ func TestTitlerNamesTheResult(t *testing.T) {
 			t.Errorf("%q: exit %d, %q; want 1, %q", args, code, out.String(), want)
 		}
 	}
+}
+
+// serviceOptions names its result after the service it checks.
+type serviceOptions struct {
+	Service string `long:"service" description:"the service, e.g. SMTP"`
+}
+
+func (o *serviceOptions) Title() string { return strings.ToUpper(o.Service) }
+
+func (o *serviceOptions) Check(context.Context, *plugin.Invocation) (*checkers.Result, error) {
+	return checkers.NewResult(checkers.OK, "answered"), nil
+}
+
+// A check whose title depends on its options implements Titler; without
+// the option, Plugin.Title stands.
+func ExampleTitler() {
+	p := &plugin.Plugin{Name: "check-port", Title: "PORT", New: func() any { return &serviceOptions{} }}
+	p.Run(context.Background(), plugin.Env{Args: []string{"--service", "smtp"}, Stdout: os.Stdout, Stderr: os.Stderr})
+	p.Run(context.Background(), plugin.Env{Stdout: os.Stdout, Stderr: os.Stderr})
+	// Output:
+	// SMTP OK: answered
+	// PORT OK: answered
 }
