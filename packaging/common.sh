@@ -2,6 +2,8 @@
 # Shared by the packaging scripts; sourced, not run. It sets:
 #   GO, VERSION, LDFLAGS      what to build with (the Makefile passes its own)
 #   PLUGINS                   every plugin binary name (plugins/cmd/*/main.go but teko)
+#   ALIASES                   the other names plugins answer to (plugin.Plugin.Aliases,
+#                             e.g. mackerel-plugin-nginx), from packaging/aliases
 #   SOURCE_DATE_EPOCH         the commit time, so archives are reproducible
 # and defines plugin_readme NAME (the path of a plugin's README.md) and
 # build GOOS GOARCH DIR PACKAGES... (static release binaries into DIR).
@@ -19,6 +21,11 @@ for main in plugins/cmd/*/main.go; do
 	name=$(basename "$(dirname "$main")")
 	[ "$name" = teko ] || PLUGINS+=("$name")
 done
+
+ALIASES=()
+while read -r alias _; do
+	ALIASES+=("$alias")
+done < <("$GO" run ./packaging/aliases)
 
 # plugin_readme NAME prints the README of the package whose Plugin
 # plugins/cmd/NAME runs: the one package under plugins/ that it imports.

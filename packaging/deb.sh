@@ -2,7 +2,10 @@
 # deb.sh builds teko_VERSION_ARCH.deb for each of DEB_ARCHES (default
 # "amd64 arm64") into OUT (default dist/) with dpkg-deb: /usr/bin/teko,
 # the multi-call binary, and for every plugin a symlink /usr/bin/NAME ->
-# teko. It then checks, with dpkg-deb itself, that each package holds
+# teko, and for every alias of a plugin (a Mackerel original's name such
+# as mackerel-plugin-nginx) a symlink /usr/lib/teko/mackerel/ALIAS ->
+# /usr/bin/teko, outside PATH since Mackerel's own package may own that
+# name in /usr/bin. It then checks, with dpkg-deb itself, that each package holds
 # them and carries the version, and that the binary reports it.
 set -euo pipefail
 # shellcheck source=packaging/common.sh
@@ -22,6 +25,10 @@ for arch in $DEB_ARCHES; do
 	build linux "$arch" "$root/usr/bin" ./plugins/cmd/teko
 	for name in "${PLUGINS[@]}"; do
 		ln -s teko "$root/usr/bin/$name"
+	done
+	mkdir -p "$root/usr/lib/teko/mackerel"
+	for alias in "${ALIASES[@]}"; do
+		ln -s ../../../bin/teko "$root/usr/lib/teko/mackerel/$alias"
 	done
 	doc=$root/usr/share/doc/teko
 	mkdir -p "$doc" "$root/DEBIAN"
@@ -46,6 +53,10 @@ for arch in $DEB_ARCHES; do
 	for name in "${PLUGINS[@]}"; do
 		grep -Eq "^lrwxrwxrwx root/root .* \./usr/bin/$name -> teko\$" <<<"$listing" ||
 			{ echo "deb.sh: $deb lacks the symlink /usr/bin/$name -> teko" >&2; exit 1; }
+	done
+	for alias in "${ALIASES[@]}"; do
+		grep -Eq "^lrwxrwxrwx root/root .* \./usr/lib/teko/mackerel/$alias -> \.\./\.\./\.\./bin/teko\$" <<<"$listing" ||
+			{ echo "deb.sh: $deb lacks the symlink /usr/lib/teko/mackerel/$alias -> teko" >&2; exit 1; }
 	done
 	if [ "$(dpkg-deb -f "$deb" Version)" != "$DEB_VERSION" ] || [ "$(dpkg-deb -f "$deb" Architecture)" != "$arch" ]; then
 		echo "deb.sh: $deb has the wrong Version or Architecture" >&2

@@ -93,6 +93,8 @@ func TestDeb(t *testing.T) {
 			assert.Regexp(t, `(?m)^lrwxrwxrwx root/root .* \./usr/bin/`+regexp.QuoteMeta(p.Name())+` -> teko$`, string(listing))
 		}
 	}
+	// Aliases (a Mackerel original's name) are symlinks outside PATH.
+	assert.Regexp(t, `(?m)^lrwxrwxrwx root/root .* \./usr/lib/teko/mackerel/mackerel-plugin-nginx -> \.\./\.\./\.\./bin/teko$`, string(listing))
 	for field, want := range map[string]string{"Package": "teko", "Version": "9.8.7+git6.feedbee", "Architecture": "amd64"} {
 		got, err := exec.Command("dpkg-deb", "-f", deb, field).Output()
 		require.NoError(t, err)
@@ -104,4 +106,8 @@ func TestDeb(t *testing.T) {
 	got, err := exec.Command(filepath.Join(root, "usr/bin/teko"), "--version").Output()
 	require.NoError(t, err)
 	assert.Equal(t, "teko v9.8.7-6-gfeedbee\n", string(got))
+	alias := filepath.Join(root, "usr/lib/teko/mackerel/mackerel-plugin-nginx")
+	got, err = exec.Command(alias, "--version").Output()
+	require.NoError(t, err)
+	assert.Equal(t, "metrics-nginx v9.8.7-6-gfeedbee\n", string(got), "the alias runs its plugin")
 }

@@ -92,6 +92,24 @@ type Collector interface {
 	Collect(ctx context.Context, inv *Invocation, b *metrics.Batch) error
 }
 
+// Titler may be implemented by a check's options whose title depends on
+// them, as check-tcp's is the --service name ("SMTP CRITICAL: …"). A
+// non-empty Title replaces Plugin.Title in the rendered result; a flag
+// error, which comes before the options are known, keeps Plugin.Title.
+type Titler interface {
+	Title() string
+}
+
+// titleFor returns the title a check's result is rendered with.
+func (p *Plugin) titleFor(opts any) string {
+	if t, ok := opts.(Titler); ok {
+		if title := t.Title(); title != "" {
+			return title
+		}
+	}
+	return p.title()
+}
+
 // StateOptions adds --state-dir to a check plugin that keeps state, so
 // that operators can choose the directory. Embed it in the options
 // struct. It is optional: without it, State uses

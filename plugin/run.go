@@ -353,7 +353,7 @@ func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr 
 	for _, err := range res.InvalidPerfdata() {
 		inv.Warnf("bug in the plugin: %v; left out", err)
 	}
-	if werr := res.Render(inv.env.Stdout, p.title(), pr.check.Format); werr != nil {
+	if werr := res.Render(inv.env.Stdout, p.titleFor(c), pr.check.Format); werr != nil {
 		inv.Warnf("writing the result: %v", werr)
 		return int(checkers.Unknown)
 	}

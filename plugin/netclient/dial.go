@@ -80,8 +80,9 @@ func (d *Dialer) Dial(ctx context.Context, network, address string) (*Conn, erro
 		}
 		tc := tls.Client(raw, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
+			err = c.wrap("TLS handshake", err) // before Close, which ends ctx
 			c.Close()
-			return nil, c.wrap("TLS handshake", err)
+			return nil, err
 		}
 		c.Conn = tc
 	}

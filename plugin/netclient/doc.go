@@ -28,7 +28,9 @@
 // to the service as a result, with Failed (CRITICAL, the error as the
 // summary), and returns errors only for its own failures (a CA file that
 // cannot be read). IsTimeout tells a hung service apart, for a check
-// that maps it differently.
+// that maps it differently. A metric plugin has no status to give: it
+// returns the error from Collect, and the runtime prints it, naming the
+// target, on stderr (no value is printed).
 //
 //	resp, err := client.Get(ctx, o.URL)
 //	if err != nil {

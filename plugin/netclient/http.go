@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/teko-dev/teko/plugin"
@@ -100,13 +101,17 @@ type ConnectTo struct {
 	FromHost, FromPort, ToHost, ToPort string
 }
 
-var connectToSyntax = regexp.MustCompile(`^(\[[^\]]*\]|[^:\[\]]*):([0-9]*):(\[[^\]]*\]|[^:\[\]]*):([0-9]*)$`)
+// connectToSyntax is compiled on first use: no work at start-up, which
+// every plugin of the multi-call binary would pay.
+var connectToSyntax = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\[[^\]]*\]|[^:\[\]]*):([0-9]*):(\[[^\]]*\]|[^:\[\]]*):([0-9]*)$`)
+})
 
 // ParseConnectTo reads curl's HOST1:PORT1:HOST2:PORT2, IPv6 addresses
 // in brackets; any part may be empty ("::backend:8080" sends every host
 // and port to backend:8080).
 func ParseConnectTo(text string) (ConnectTo, error) {
-	m := connectToSyntax.FindStringSubmatch(text)
+	m := connectToSyntax().FindStringSubmatch(text)
 	if m == nil {
 		return ConnectTo{}, fmt.Errorf("--connect-to %q: want HOST1:PORT1:HOST2:PORT2 (parts may be empty, IPv6 addresses in brackets)", text)
 	}

@@ -46,6 +46,14 @@
 // servers several plugin packages share; WriteTLSFiles makes a CA and a
 // server certificate for any TLS server.
 //
+// # Servers and certificates ready to use
+//
+// StartNginx runs nginx with a configuration the test writes (server
+// blocks on picked loopback ports, files such as certificates beside
+// it); its results fit Shared.Get. NewCA and SelfSigned make
+// certificates for TLS tests: valid, expired, for the wrong host, or
+// signed by no one, and client certificates.
+//
 // # Processes
 //
 // Start runs a command in its own process group with its output in a

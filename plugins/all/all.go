@@ -16,6 +16,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkdisk"
 	"github.com/teko-dev/teko/plugins/checkdns"
 	"github.com/teko-dev/teko/plugins/checkfileage"
+	"github.com/teko-dev/teko/plugins/checkhttp"
 	"github.com/teko-dev/teko/plugins/checkload"
 	"github.com/teko-dev/teko/plugins/checklog"
 	"github.com/teko-dev/teko/plugins/checkmemcached"
@@ -24,6 +25,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/checkredis"
 	"github.com/teko-dev/teko/plugins/checksslcert"
+	"github.com/teko-dev/teko/plugins/checktcp"
 	"github.com/teko-dev/teko/plugins/checkuptime"
 	"github.com/teko-dev/teko/plugins/metricsaccesslog"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
@@ -43,6 +45,7 @@ var Plugins = []*plugin.Plugin{
 	checkdisk.Plugin,
 	checkdns.Plugin,
 	checkfileage.Plugin,
+	checkhttp.Plugin,
 	checkload.Plugin,
 	checklog.Plugin,
 	checkmemcached.Plugin,
@@ -51,6 +54,7 @@ var Plugins = []*plugin.Plugin{
 	checkprocs.Plugin,
 	checkredis.Plugin,
 	checksslcert.Plugin,
+	checktcp.Plugin,
 	checkuptime.Plugin,
 	metricsaccesslog.Plugin,
 	metricsapache2.Plugin,

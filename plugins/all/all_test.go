@@ -116,7 +116,16 @@ func TestBinaries(t *testing.T) {
 	code, list, _ := run(t, exe("teko"), "--help")
 	assert.Equal(t, 0, code)
 	for _, p := range Plugins {
-		assert.Regexp(t, `(?m)^  `+regexp.QuoteMeta(p.Name)+` +`+regexp.QuoteMeta(p.Description)+`( \(also: [^)]+\))?$`, list)
+		desc := p.Description
+		if len(p.Aliases) > 0 {
+			desc += " (also: " + strings.Join(p.Aliases, ", ") + ")"
+		}
+		assert.Regexp(t, `(?m)^  `+regexp.QuoteMeta(p.Name)+` +`+regexp.QuoteMeta(desc)+`$`, list)
+		for _, alias := range p.Aliases {
+			code, stdout, _ := run(t, exe("teko"), alias, "--version")
+			assert.Equal(t, 0, code, alias)
+			assert.Regexp(t, `^`+regexp.QuoteMeta(p.Name)+` \S+\n$`, stdout, "the alias %s runs %s", alias, p.Name)
+		}
 
 		code, stdout, stderr := run(t, exe(p.Name), "--version")
 		assert.Equal(t, 0, code, p.Name)
@@ -162,5 +171,23 @@ func TestTopLevelREADMEListsEveryPlugin(t *testing.T) {
 		dir := filepath.Base(packageDir(t, p))
 		row := "| [`" + p.Name + "`](plugins/" + dir + "/README.md) |"
 		assert.Contains(t, string(readme), row, "README.md's plugin table has no row for %s", p.Name)
+	}
+}
+
+// An alias (a Mackerel original's name) must not shadow a plugin's own
+// name nor be claimed by two plugins: the multi-call binary would run
+// the wrong one.
+func TestAliasesAreUnique(t *testing.T) {
+	owner := map[string]string{}
+	for _, p := range Plugins {
+		owner[p.Name] = p.Name
+	}
+	for _, p := range Plugins {
+		for _, a := range p.Aliases {
+			if o, taken := owner[a]; taken {
+				t.Errorf("%s: alias %q is already %s's", p.Name, a, o)
+			}
+			owner[a] = p.Name
+		}
 	}
 }
