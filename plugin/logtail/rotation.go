@@ -161,37 +161,22 @@ func (r *run) find(ref *FileRef, path string) *file {
 // (app.log becomes app.log.1, then app.log.2, while the next app.log
 // becomes app.log.1), the generations in between hold lines that no
 // position points at. A file qualifies when its name is a later form of
-// the same scheme as a rotated-away file's (see laterName), it was
-// modified no earlier, and no position or watched name claims it. They
-// are read whole, like any rotated-away file.
+// the same scheme as a rotated-away file's (see laterName) and no
+// position or watched name claims it. The names give the order, not the
+// modification times: a clock stepped back, or a late writer touching an
+// older generation, puts those out of order. A generation read earlier
+// is either claimed by its position or older by name than every file
+// still read on, so it is never taken again. They are read whole, like
+// any rotated-away file.
 func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file {
 	var out []*file
-	mtimes := map[*file]time.Time{}
-	modTime := func(fl *file) (time.Time, bool) {
-		if t, ok := mtimes[fl]; ok {
-			return t, true
-		}
-		fi, err := fl.f.Stat()
-		if err != nil {
-			return time.Time{}, false
-		}
-		mtimes[fl] = fi.ModTime()
-		return fi.ModTime(), true
-	}
 	for _, old := range rotated {
-		since, ok := modTime(old)
-		if !ok {
-			continue
-		}
 		for _, p := range r.rotatedNames(old.origin) {
 			if isLive[p] || !laterName(old.origin, old.path, p) {
 				continue
 			}
 			fl, err := r.open(p)
 			if err != nil || fl.planned || fl.live {
-				continue
-			}
-			if t, ok := modTime(fl); !ok || t.Before(since) {
 				continue
 			}
 			if r.claimGeneration(fl, old.origin, isLive) {

@@ -463,10 +463,14 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 
 // awaitingWriter reports whether the writer of the log watched as origin
 // may not have reopened it since it was rotated: the file now under that
-// name is new and still empty. Until something is written to it, the
-// writer may still add to the file rotated away, and even be in the
-// middle of writing its last line.
+// name is new and still empty, or there is none yet (a rotation without
+// create: logrotate's nocreate, a plain mv). Until something is written
+// to the watched name, the writer may still add to the file rotated
+// away, and even be in the middle of writing its last line.
 func (r *run) awaitingWriter(origin string, isLive map[string]bool) bool {
+	if r.absent[origin] {
+		return true
+	}
 	fl := r.opened[origin]
 	return isLive[origin] && fl != nil && fl.size == 0
 }
