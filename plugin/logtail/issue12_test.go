@@ -179,3 +179,22 @@ func TestRotationInADirectoryThatCannotBeListed(t *testing.T) {
 		t.Fatalf("want the directory named as unlistable, got %q", msgs)
 	}
 }
+
+func TestSymlinkTargetsAreReadInNameOrderWhateverTheirMtimes(t *testing.T) {
+	skipWithoutSymlinks(t)
+	h := newTailer(t)
+	h.write("app-2026113010.log", "a1\n")
+	h.link("app-2026113010.log", "current.log")
+	h.run("current.log")
+	h.append("app-2026113010.log", "a2\n")
+	h.write("app-2026113011.log", "b1\n")
+	h.write("app-2026113012.log", "c1\n")
+	h.write("app-2026113013.log", "d1\n")
+	h.link("app-2026113013.log", "current.log")
+	now := time.Now()
+	h.setMtime("app-2026113010.log", now)
+	h.setMtime("app-2026113011.log", now.Add(-time.Minute))
+	h.setMtime("app-2026113012.log", now.Add(-2*time.Minute))
+	got, _ := h.run("current.log")
+	expectLines(t, got, "app-2026113010.log: a2", "app-2026113011.log: b1", "app-2026113012.log: c1", "current.log: d1")
+}

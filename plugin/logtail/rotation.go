@@ -3,6 +3,7 @@ package logtail
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -171,8 +172,8 @@ func (r *run) find(ref *FileRef, path string) *file {
 func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file {
 	var out []*file
 	for _, old := range rotated {
-		for _, p := range r.rotatedNames(old.origin) {
-			if isLive[p] || !laterName(old.origin, old.path, p) {
+		for _, p := range slices.Concat(r.rotatedNames(old.origin), r.targetsBetween(old)) {
+			if isLive[p] || !laterName(old.origin, old.path, p) && !r.isTargetBetween(old, p) {
 				continue
 			}
 			fl, err := r.open(p)
@@ -238,6 +239,9 @@ func oldestFirst(files []*file) {
 		a, b := files[i], files[j]
 		if a.origin == b.origin && laterName(a.origin, a.path, b.path) != laterName(a.origin, b.path, a.path) {
 			return laterName(a.origin, a.path, b.path)
+		}
+		if a.origin == b.origin && targetScheme(a, b) {
+			return filepath.Base(a.path) < filepath.Base(b.path)
 		}
 		return mtimes[a].Before(mtimes[b])
 	})
@@ -306,3 +310,73 @@ func rotationSuffix(watched, path string) string {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// linkTarget returns the file a watched name that is a symbolic link
+// points at, "" for any other name.
+func linkTarget(path string) string {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return ""
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return ""
+	}
+	return target
+}
+
+// targetsBetween returns, for old, a file a watched symbolic link pointed
+// at until it was re-pointed, the files beside it that the link may have
+// pointed at in between: those whose names have the shape of old's and
+// of the link's target now (app-2026113011.log between app-2026113010.log
+// and app-2026113012.log) and sort between the two. A link re-pointed
+// twice between two runs leaves such a file, which no position names.
+func (r *run) targetsBetween(old *file) []string {
+	live := r.opened[old.origin]
+	if live == nil || !live.live || live.target == "" || old.path == live.target {
+		return nil
+	}
+	dir, _ := splitPath(old.path)
+	var out []string
+	for _, name := range r.listDir(dir) {
+		if p := filepath.Join(dir, name); r.isTargetBetween(old, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// isTargetBetween reports whether path is one of targetsBetween(old).
+func (r *run) isTargetBetween(old *file, path string) bool {
+	live := r.opened[old.origin]
+	if live == nil || !live.live || live.target == "" {
+		return false
+	}
+	lo, hi := filepath.Base(old.path), filepath.Base(live.target)
+	dir, name := filepath.Dir(path), filepath.Base(path)
+	return dir == filepath.Dir(old.path) && dir == filepath.Dir(live.target) &&
+		sameShape(lo, name) && sameShape(hi, name) && lo < name && name < hi
+}
+
+// sameShape reports whether a and b differ only in digits, digit for
+// digit: two names of one dated or numbered scheme.
+func sameShape(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if isDigit(a[i]) != isDigit(b[i]) || !isDigit(a[i]) && a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// targetScheme reports whether a and b are files a watched symbolic link
+// pointed at, named in one dated or numbered scheme of their own (not
+// rotated forms of the link's name): their names sort in the order the
+// link pointed at them.
+func targetScheme(a, b *file) bool {
+	return rotationSuffix(a.origin, a.path) == "" && rotationSuffix(b.origin, b.path) == "" &&
+		filepath.Dir(a.path) == filepath.Dir(b.path) && sameShape(filepath.Base(a.path), filepath.Base(b.path))
+}

@@ -171,6 +171,7 @@ type file struct {
 
 	live      bool     // under a watched name when the run began
 	newest    *FileRef // for a watched file, the newest rotated file beside it
+	target    string   // for a watched name that is a symbolic link, the file it points at
 	noRotated bool     // for a watched file, no rotated file lies beside it
 	planned   bool
 	event     Event
@@ -319,6 +320,7 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 	for _, fl := range live {
 		fl.newest = r.newestRotated(fl.path)
 		fl.noRotated = len(r.rotatedNames(fl.path)) == 0
+		fl.target = linkTarget(fl.path)
 	}
 
 	// Records whose file is still watched, found by identity.
@@ -637,6 +639,11 @@ func (r *run) successor(rec Position, contentOnly bool, live []*file, isLive map
 	names := r.rotatedNames(rec.Path)
 	if rec.Origin != "" && rec.Origin != rec.Path {
 		names = append(names, r.rotatedNames(rec.Origin)...)
+	}
+	if rec.Target != "" {
+		// A symbolic link re-pointed at each rotation: the file it
+		// pointed at keeps its own name.
+		names = append(names, rec.Target)
 	}
 	for _, p := range names {
 		if isLive[p] || p == rec.Path {
