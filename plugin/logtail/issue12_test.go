@@ -198,3 +198,30 @@ func TestSymlinkTargetsAreReadInNameOrderWhateverTheirMtimes(t *testing.T) {
 	got, _ := h.run("current.log")
 	expectLines(t, got, "app-2026113010.log: a2", "app-2026113011.log: b1", "app-2026113012.log: c1", "current.log: d1")
 }
+
+func TestRotationToTheUsualNameInADirectoryThatCannotBeListed(t *testing.T) {
+	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
+		t.Skip("needs Unix modes and a user they apply to (the check-log binary test covers root)")
+	}
+	for _, name := range []string{"app.log.1", "app.log-" + time.Now().Format("20060102")} {
+		t.Run(name, func(t *testing.T) {
+			h := newTailer(t)
+			h.write("app.log", "a1\n")
+			h.run("app.log")
+			h.append("app.log", "a2\n")
+			h.rename("app.log", name)
+			h.write("app.log", "b1\n")
+			if err := os.Chmod(h.dir, 0o311); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.Chmod(h.dir, 0o755) })
+			// The directory cannot be listed, but the usual rotated
+			// names can be tried.
+			got, rep := h.run("app.log")
+			expectLines(t, got, name+": a2", "app.log: b1")
+			if len(rep.Failed()) != 0 {
+				t.Fatalf("nothing failed: %+v", rep.Failed())
+			}
+		})
+	}
+}

@@ -1,6 +1,9 @@
 package logtail
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -103,23 +106,57 @@ func (r *run) listDir(dir string) []string {
 	if names, ok := r.dirs[dir]; ok {
 		return names
 	}
-	names := readDirNames(dir)
+	names, err := listNames(dir)
 	r.dirs[dir] = names
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		r.unlisted[dir] = err
+	}
 	return names
 }
 
 // readDirNames returns the names in dir, sorted; none when it cannot be
 // read.
 func readDirNames(dir string) []string {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	names, _ := d.Readdirnames(-1)
-	sort.Strings(names)
+	names, _ := listNames(dir)
 	return names
 }
+
+// listNames returns the names in dir, sorted, or why it cannot list them.
+func listNames(dir string) ([]string, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, reason(err)
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	sort.Strings(names)
+	return names, reason(err)
+}
+
+// probedNames are the rotated names tried beside path when its directory
+// can be searched but not listed (mode 0711, an SELinux policy): the
+// usual first generation of logrotate (app.log.1), and with dateext,
+// today's and yesterday's (app.log-20261124).
+func probedNames(path string, now time.Time) []string {
+	return []string{
+		path + ".1",
+		path + "-" + now.Format("20060102"),
+		path + "-" + now.AddDate(0, 0, -1).Format("20060102"),
+	}
+}
+
+// errUnlisted says that the file of a position could not be looked for,
+// its directory not being listable.
+type errUnlisted struct {
+	name string
+	err  error
+}
+
+func (e *errUnlisted) Error() string {
+	return fmt.Sprintf("cannot list it to find where %s was rotated to: %v", e.name, e.err)
+}
+
+func (e *errUnlisted) Unwrap() error { return e.err }
 
 // newestRotated returns the newest of the rotated files beside the watched
 // path: the latest generation by name (app.log.1, app.log-20261124), else

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 )
@@ -196,18 +197,19 @@ func (fl *file) report() FileReport {
 
 // run is the state of one Run.
 type run struct {
-	t       *Tailer
-	ctx     context.Context
-	emit    func(Block)
-	maxLine int
-	used    int64
-	buf     []byte              // maxLine + readSize
-	dec     []byte              // decoded lines
-	dirs    map[string][]string // directory → its names
-	looked  map[string]*look    // path → the rotated-looking names beside it
-	opened  map[string]*file    // path → the file it named when opened
-	absent  map[string]bool     // paths found missing
-	byID    map[FileID]*file
+	t        *Tailer
+	ctx      context.Context
+	emit     func(Block)
+	maxLine  int
+	used     int64
+	buf      []byte              // maxLine + readSize
+	dec      []byte              // decoded lines
+	dirs     map[string][]string // directory → its names
+	looked   map[string]*look    // path → the rotated-looking names beside it
+	opened   map[string]*file    // path → the file it named when opened
+	absent   map[string]bool     // paths found missing
+	unlisted map[string]error    // directories that could not be listed, and why
+	byID     map[FileID]*file
 }
 
 // Run reads, from each of paths, what was appended since prev (the
@@ -269,7 +271,8 @@ const maxPlanAttempts = 5
 func (t *Tailer) newRun(ctx context.Context, emit func(Block)) *run {
 	r := &run{t: t, ctx: ctx, emit: emit, maxLine: t.MaxLineLen,
 		dirs: map[string][]string{}, looked: map[string]*look{},
-		opened: map[string]*file{}, absent: map[string]bool{}, byID: map[FileID]*file{}}
+		opened: map[string]*file{}, absent: map[string]bool{}, byID: map[FileID]*file{},
+		unlisted: map[string]error{}}
 	if r.maxLine <= 0 {
 		r.maxLine = DefaultMaxLineLen
 	}
@@ -372,6 +375,14 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 	var anchors []*file
 	for _, o := range orphans {
 		succ := r.successor(o.Position, o.contentOnly, live, isLive)
+		if dir, _ := splitPath(o.Path); succ == nil && r.unlisted[dir] != nil {
+			// Where the file went cannot be known: say so, and look
+			// again on the next runs.
+			rep.Files = append(rep.Files, FileReport{Path: filepath.Clean(dir), Event: RotatedAway, Was: o.Path,
+				Err: &errUnlisted{name: filepath.Base(o.Path), err: r.unlisted[dir]}})
+			next.Files = append(next.Files, o.Position)
+			continue
+		}
 		if succ == nil {
 			// Deleted, or a copy taken before what was read last: the
 			// generations after the newest rotated file of that run
@@ -639,6 +650,9 @@ func (r *run) successor(rec Position, contentOnly bool, live []*file, isLive map
 	names := r.rotatedNames(rec.Path)
 	if rec.Origin != "" && rec.Origin != rec.Path {
 		names = append(names, r.rotatedNames(rec.Origin)...)
+	}
+	if dir, _ := splitPath(rec.Path); r.unlisted[dir] != nil {
+		names = append(names, probedNames(rec.Path, time.Now())...)
 	}
 	if rec.Target != "" {
 		// A symbolic link re-pointed at each rotation: the file it
