@@ -145,7 +145,7 @@ func playHistory(t *testing.T, seed int64) {
 			steps = append(steps, "rotate without create")
 		case op == 15:
 			now := time.Now()
-			for k := 1; k <= 10; k++ {
+			for k := 1; k <= 99; k++ {
 				name := fmt.Sprintf("app.log.%d", k)
 				if exists(name) {
 					h.setMtime(name, now.Add(time.Duration(rng.Intn(7200)-3600)*time.Second))
