@@ -225,3 +225,28 @@ func TestRotationToTheUsualNameInADirectoryThatCannotBeListed(t *testing.T) {
 		})
 	}
 }
+
+func TestRenameWithoutCreateWhenTheMissingLogIsNotEvenWatched(t *testing.T) {
+	// check-log's glob names no file that is not there: the run is not
+	// asked for app.log while it is missing.
+	h := newTailer(t)
+	h.write("app.log", "a1\n")
+	h.run("app.log")
+	h.append("app.log", "a2\n")
+	h.rename("app.log", "app.log.1")
+	got, _ := h.run()
+	expectLines(t, got, "app.log.1: a2")
+	got, _ = h.run()
+	expectLines(t, got)
+	h.append("app.log.1", "a3\n")
+	got, _ = h.run()
+	expectLines(t, got, "app.log.1: a3")
+	h.append("app.log", "b1\n")
+	got, _ = h.run("app.log")
+	expectLines(t, got, "app.log: b1")
+	got, _ = h.run("app.log")
+	expectLines(t, got)
+	if st := h.state(); len(st.Files) != 1 {
+		t.Fatalf("the rotated file should be forgotten now: %+v", st.Files)
+	}
+}

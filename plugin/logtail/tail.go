@@ -481,8 +481,13 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 // to the watched name, the writer may still add to the file rotated
 // away, and even be in the middle of writing its last line.
 func (r *run) awaitingWriter(origin string, isLive map[string]bool) bool {
-	if r.absent[origin] {
-		return true
+	if !isLive[origin] {
+		// Not watched now: perhaps missing (a caller's glob does not
+		// name a file that is not there).
+		if r.opened[origin] == nil && !r.absent[origin] {
+			r.open(origin)
+		}
+		return r.absent[origin]
 	}
 	fl := r.opened[origin]
 	return isLive[origin] && fl != nil && fl.size == 0
