@@ -140,5 +140,6 @@
 // hides where a rotated file went: the usual names are tried (app.log.1,
 // app.log-YYYYMMDD of today and yesterday), and if the file is under
 // none, the directory is reported as the FileReport's Path, with an error
-// saying so, and the Position is kept to look again on the next runs.
+// saying so, in the run that found the file gone (once: the file may as
+// well have been deleted).
 package logtail

@@ -376,11 +376,11 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 	for _, o := range orphans {
 		succ := r.successor(o.Position, o.contentOnly, live, isLive)
 		if dir, _ := splitPath(o.Path); succ == nil && r.unlisted[dir] != nil {
-			// Where the file went cannot be known: say so, and look
-			// again on the next runs.
+			// Where the file went cannot be known: say so. Once: were
+			// it deleted, not renamed, looking again would say so for
+			// ever.
 			rep.Files = append(rep.Files, FileReport{Path: filepath.Clean(dir), Event: RotatedAway, Was: o.Path,
 				Err: &errUnlisted{name: filepath.Base(o.Path), err: r.unlisted[dir]}})
-			next.Files = append(next.Files, o.Position)
 			continue
 		}
 		if succ == nil {
