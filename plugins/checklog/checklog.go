@@ -71,8 +71,12 @@ type counts struct {
 
 // Check runs one check.
 func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.Result, error) {
-	for _, a := range o.Stray.Args {
-		inv.Warnf("ignoring the argument %q, which is no flag's value (as the old check-log did); give each pattern its own -p", a)
+	if stray := o.Stray.Args; len(stray) > 0 {
+		var quoted []string
+		for _, a := range stray {
+			quoted = append(quoted, strconv.Quote(a))
+		}
+		inv.Warnf("ignoring %s, which no flag takes (as the old check-log did); give each pattern its own -p", strings.Join(quoted, " "))
 	}
 	m, levels, err := o.matcher(inv)
 	if err != nil {

@@ -351,9 +351,9 @@ func TestBinaryTakesTheOldPluginsCommandLines(t *testing.T) {
 
 	// A stray argument ("--pattern ERROR FATAL"): ignored, as the old
 	// check-log did. Before the fix this was UNKNOWN.
-	r = checkLog(t, "-f", log, "--pattern", "ERROR", "FATAL", "--no-state")
+	r = checkLog(t, "-f", log, "--pattern", "ERROR", "FATAL", "PANIC", "--no-state")
 	r.want(t, 2, criticalsLine(2))
-	if want := "check-log: ignoring the argument \"FATAL\", which is no flag's value"; !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
+	if want := "check-log: ignoring \"FATAL\" \"PANIC\", which no flag takes"; !strings.HasPrefix(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
 		t.Fatalf("stderr %q, want one line starting %q", r.stderr, want)
 	}
 }
