@@ -58,13 +58,14 @@
 // what was written to it and copied away. Rotated files are read oldest
 // first, so that a budget that stops a run leaves only newer ones unread.
 //
-// A watched name that is a symbolic link re-pointed at each rotation
-// (current.log -> app-20261130.log, as cronolog --symlink and
-// rotatelogs -L make) is followed: the Position keeps the file it pointed
-// at (Position.Target), where the rest of that file is read on the next
-// run, under its own name, followed by the files of the same name shape
-// that sort between it and the link's new target (the link was
-// re-pointed more than once since).
+// A watched name that is a link made anew at each rotation is followed:
+// a symbolic link (current.log -> app-20261130.log, as cronolog
+// --symlink makes), or a hard link (rotatelogs -L; on Unix, where the
+// number of links is known). The Position keeps the file's other name
+// (Position.Target), where the rest of that file is read on the next
+// run, followed by the files of the same name shape that sort between it
+// and the link's new target (the link was re-pointed more than once
+// since).
 //
 // The rotated file is looked at again on the next runs, to catch lines a
 // writer adds before it reopens its log, and forgotten once nothing was

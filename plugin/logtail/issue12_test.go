@@ -250,3 +250,33 @@ func TestRenameWithoutCreateWhenTheMissingLogIsNotEvenWatched(t *testing.T) {
 		t.Fatalf("the rotated file should be forgotten now: %+v", st.Files)
 	}
 }
+
+// hardlink makes name a hard link to target anew, as rotatelogs -L does.
+func (h *tailer) hardlink(target, name string) {
+	h.t.Helper()
+	if err := os.Remove(h.path(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		h.t.Fatal(err)
+	}
+	if err := os.Link(h.path(target), h.path(name)); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func TestHardLinkMadeAnewAtEachRotation(t *testing.T) {
+	skipWithoutSymlinks(t)
+	h := newTailer(t)
+	h.write("app-2026113010.log", "a1\n")
+	h.hardlink("app-2026113010.log", "current.log")
+	h.run("current.log")
+	h.append("app-2026113010.log", "a2\n")
+	h.write("app-2026113011.log", "b1\n")
+	h.write("app-2026113012.log", "c1\n")
+	h.hardlink("app-2026113012.log", "current.log")
+	// Before the fix the file current.log named before was not looked
+	// for under its other name: a2 and b1 were lost.
+	got, _ := h.run("current.log")
+	expectLines(t, got, "app-2026113010.log: a2", "app-2026113011.log: b1", "current.log: c1")
+	h.append("app-2026113012.log", "c2\n")
+	got, _ = h.run("current.log")
+	expectLines(t, got, "current.log: c2")
+}

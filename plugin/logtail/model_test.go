@@ -179,7 +179,8 @@ func playHistory(t *testing.T, seed int64) {
 // TestRandomHistoriesOfARepointedSymlink plays random histories of a log
 // watched through a symbolic link that is re-pointed at each rotation
 // (current.log -> app-0001.log, then app-0002.log, …, as cronolog
-// --symlink and rotatelogs -L do), once or several times between runs:
+// --symlink does), or a hard link made anew (as rotatelogs -L does), once
+// or several times between runs:
 // a writer not yet moved on writes on to the old target while the new
 // one is empty, lines are left unfinished for a while, the old targets'
 // modification times are put out of order, and runs come at random
@@ -192,18 +193,26 @@ func TestRandomHistoriesOfARepointedSymlink(t *testing.T) {
 		seeds = 20
 	}
 	for seed := range seeds {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { playLinkHistory(t, int64(seed)) })
+		// Odd seeds use a hard link made anew, as rotatelogs -L does.
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { playLinkHistory(t, int64(seed), seed%2 == 1) })
 	}
 }
 
-func playLinkHistory(t *testing.T, seed int64) {
+func playLinkHistory(t *testing.T, seed int64, hard bool) {
 	rng := rand.New(rand.NewSource(seed))
 	h := newTailer(t)
 	var written, steps []string
 	n, gen := 0, 1
 	target := func(k int) string { return fmt.Sprintf("app-%04d.log", k) }
+	relink := func() {
+		if hard {
+			h.hardlink(target(gen), "current.log")
+		} else {
+			h.link(target(gen), "current.log")
+		}
+	}
 	h.write(target(gen), "")
-	h.link(target(gen), "current.log")
+	relink()
 	budgeted := rng.Intn(3) > 0
 	seen := map[string]int{}
 	run := func() {
@@ -259,7 +268,7 @@ func playLinkHistory(t *testing.T, seed int64) {
 		case op < 7: // the link is re-pointed at a new, empty file
 			gen++
 			h.write(target(gen), "")
-			h.link(target(gen), "current.log")
+			relink()
 			steps = append(steps, "re-point to "+target(gen))
 		case op == 7:
 			now := time.Now()

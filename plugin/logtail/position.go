@@ -62,10 +62,11 @@ type Position struct {
 	// (copied away by copytruncate).
 	NoRotated bool `json:"no_rotated,omitempty"`
 	// Target is, for a watched name that is a symbolic link, the file
-	// it pointed at (cronolog --symlink, rotatelogs -L and many
+	// it pointed at, and for one that is a hard link, the file's other
+	// name beside it (cronolog --symlink, rotatelogs -L and many
 	// appenders re-point a link such as current.log at each rotation):
-	// should the link point elsewhere on the next run, the rest of the
-	// file is read there, under its own name.
+	// should the link name another file on the next run, the rest of
+	// this one is read under that name.
 	Target string `json:"target,omitempty"`
 }
 

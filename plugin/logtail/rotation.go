@@ -362,6 +362,25 @@ func linkTarget(path string) string {
 	return target
 }
 
+// otherName returns another name of fl, a watched file with several
+// hard links, in its directory: rotatelogs -L and some appenders keep
+// such a link (current.log) to the file being written
+// (app-20261130.log), and make it anew for each new file. "" when there
+// is none there.
+func (r *run) otherName(fl *file) string {
+	dir, base := splitPath(fl.path)
+	for _, name := range r.listDir(dir) {
+		if name == base {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && os.SameFile(fi, fl.info) {
+			return p
+		}
+	}
+	return ""
+}
+
 // targetsBetween returns, for old, a file a watched symbolic link pointed
 // at until it was re-pointed, the files beside it that the link may have
 // pointed at in between: those whose names have the shape of old's and

@@ -172,7 +172,7 @@ type file struct {
 
 	live      bool     // under a watched name when the run began
 	newest    *FileRef // for a watched file, the newest rotated file beside it
-	target    string   // for a watched name that is a symbolic link, the file it points at
+	target    string   // for a watched name that is a symbolic link, the file it points at; for a hard link, its other name
 	noRotated bool     // for a watched file, no rotated file lies beside it
 	planned   bool
 	event     Event
@@ -324,6 +324,9 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 		fl.newest = r.newestRotated(fl.path)
 		fl.noRotated = len(r.rotatedNames(fl.path)) == 0
 		fl.target = linkTarget(fl.path)
+		if fl.target == "" && linkCount(fl.info) > 1 {
+			fl.target = r.otherName(fl)
+		}
 	}
 
 	// Records whose file is still watched, found by identity.

@@ -107,23 +107,38 @@ func criticalsLine(n int) string {
 
 const okLine = "LOG OK: 0 warnings, 0 criticals for pattern /ERROR/."
 
-func TestBinaryFollowsASymlinkRepointedAtEachRotation(t *testing.T) {
+func TestBinaryFollowsALinkRepointedAtEachRotation(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("symbolic links need privileges on Windows")
+		t.Skip("symbolic links need privileges on Windows, and hard links are not followed there")
 	}
-	dir := t.TempDir()
-	link := filepath.Join(dir, "current.log")
-	args := []string{"-f", link, "-p", "ERROR", "-s", filepath.Join(dir, "state")}
-	writeFile(t, filepath.Join(dir, "app-20261130.log"), "INFO start\n")
-	relink(t, "app-20261130.log", link)
-	checkLog(t, args...).want(t, 0, okLine)
-	appendFile(t, filepath.Join(dir, "app-20261130.log"), "ERROR before midnight\n")
-	writeFile(t, filepath.Join(dir, "app-20261201.log"), "ERROR after midnight\n")
-	relink(t, "app-20261201.log", link)
-	// Before the fix only names built from current.log were searched, and
-	// the error before midnight was lost.
-	checkLog(t, args...).want(t, 2, criticalsLine(2))
-	checkLog(t, args...).want(t, 0, okLine)
+	for _, kind := range []string{"symbolic", "hard"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			link := filepath.Join(dir, "current.log")
+			repoint := func(target string) {
+				if kind == "symbolic" { // cronolog --symlink
+					relink(t, target, link)
+					return
+				}
+				os.Remove(link) // rotatelogs -L
+				if err := os.Link(filepath.Join(dir, target), link); err != nil {
+					t.Fatal(err)
+				}
+			}
+			args := []string{"-f", link, "-p", "ERROR", "-s", filepath.Join(dir, "state")}
+			writeFile(t, filepath.Join(dir, "app-20261130.log"), "INFO start\n")
+			repoint("app-20261130.log")
+			checkLog(t, args...).want(t, 0, okLine)
+			appendFile(t, filepath.Join(dir, "app-20261130.log"), "ERROR before midnight\n")
+			writeFile(t, filepath.Join(dir, "app-20261201.log"), "ERROR after midnight\n")
+			writeFile(t, filepath.Join(dir, "app-20261202.log"), "ERROR the day after\n")
+			repoint("app-20261202.log")
+			// Before the fix only names built from current.log were
+			// searched: the errors of the 30th and the 1st were lost.
+			checkLog(t, args...).want(t, 2, criticalsLine(3))
+			checkLog(t, args...).want(t, 0, okLine)
+		})
+	}
 }
 
 func TestBinaryRenameWithoutCreateKeepsTheRotatedFile(t *testing.T) {
