@@ -29,13 +29,33 @@ func TestRandomHistoriesLoseAndRepeatNothing(t *testing.T) {
 		seeds = 40
 	}
 	for seed := range seeds {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { playHistory(t, int64(seed)) })
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { playHistory(t, int64(seed), "app.log") })
 	}
 }
 
-func playHistory(t *testing.T, seed int64) {
+// TestRandomHistoriesThroughAStaticSymlink plays the same histories with
+// the log watched through a symbolic link that always names app.log
+// (current.log -> app.log, as /var/log/containers links name the logs of
+// Kubernetes pods): the rotations happen beside the link's target.
+func TestRandomHistoriesThroughAStaticSymlink(t *testing.T) {
+	skipWithoutSymlinks(t)
+	seeds := 100
+	if testing.Short() {
+		seeds = 20
+	}
+	for seed := range seeds {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { playHistory(t, int64(seed), "current.log") })
+	}
+}
+
+// playHistory plays one history of app.log, watched under the name watch
+// (app.log, or a symbolic link to it).
+func playHistory(t *testing.T, seed int64, watch string) {
 	rng := rand.New(rand.NewSource(seed))
 	h := newTailer(t)
+	if watch != "app.log" {
+		h.link("app.log", watch)
+	}
 	var written []string // every line, as it must be read
 	var steps []string
 	n := 0
@@ -53,9 +73,9 @@ func playHistory(t *testing.T, seed int64) {
 			h.tl.MaxBytes = int64(1 + rng.Intn(60))
 		}
 		steps = append(steps, fmt.Sprintf("run (budget %d)", h.tl.MaxBytes))
-		got, rep := h.run("app.log")
+		got, rep := h.run(watch)
 		for _, f := range rep.Files {
-			if f.Err != nil && !(filepath.Base(f.Path) == "app.log" && errors.Is(f.Err, fs.ErrNotExist)) {
+			if f.Err != nil && !(filepath.Base(f.Path) == watch && errors.Is(f.Err, fs.ErrNotExist)) {
 				t.Fatalf("%s: %v", f.Path, f.Err)
 			}
 		}

@@ -158,18 +158,39 @@ func (e *errUnlisted) Error() string {
 
 func (e *errUnlisted) Unwrap() error { return e.err }
 
-// newestRotated returns the newest of the rotated files beside the watched
-// path: the latest generation by name (app.log.1, app.log-20261124), else
-// the most recently modified. Nil when there is none or the platform has
-// no file identity.
-func (r *run) newestRotated(path string) *FileRef {
-	paths := r.rotatedNames(path)
+// rotatedBeside returns the rotated files of a watched path: those beside
+// it and, for a link, those beside the file it names (target), where a
+// log watched through a symbolic link (/var/log/containers/app.log ->
+// /var/log/pods/…/0.log) is rotated.
+func (r *run) rotatedBeside(path, target string) []string {
+	if target == "" || target == path {
+		return r.rotatedNames(path)
+	}
+	return slices.Concat(r.rotatedNames(path), r.rotatedNames(target))
+}
+
+// schemeOf returns which of a watched path and the file it links to
+// (target) the rotated file p is a rotated form of: the origin of p.
+func schemeOf(path, target, p string) string {
+	if target != "" && rotationSuffix(path, p) == "" && rotationSuffix(target, p) != "" &&
+		filepath.Dir(p) == filepath.Dir(target) {
+		return target
+	}
+	return path
+}
+
+// newestRotated returns the newest of the rotated files of the watched
+// path (see rotatedBeside): the latest generation by name (app.log.1,
+// app.log-20261124), else the most recently modified. Nil when there is
+// none or the platform has no file identity.
+func (r *run) newestRotated(path, target string) *FileRef {
+	paths := r.rotatedBeside(path, target)
 	if len(paths) == 0 {
 		return nil
 	}
 	newest := paths[0]
 	for _, p := range paths[1:] {
-		if laterName(path, newest, p) {
+		if scheme := schemeOf(path, target, p); scheme == schemeOf(path, target, newest) && laterName(scheme, newest, p) {
 			newest = p
 		}
 	}
@@ -180,14 +201,18 @@ func (r *run) newestRotated(path string) *FileRef {
 	return &FileRef{Path: newest, ID: fl.id}
 }
 
-// find returns the file that ref names, among the rotated files beside
-// path; nil if it is not there.
-func (r *run) find(ref *FileRef, path string) *file {
+// find returns the file that ref names, among the rotated files of the
+// watched path (see rotatedBeside), with its origin set; nil if it is not
+// there.
+func (r *run) find(ref *FileRef, path, target string) *file {
 	if ref == nil {
 		return nil
 	}
-	for _, p := range r.rotatedNames(path) {
+	for _, p := range r.rotatedBeside(path, target) {
 		if fl, err := r.open(p); err == nil && sameFile(fl.id, ref.ID) {
+			if fl.origin == "" && !fl.live {
+				fl.origin = schemeOf(path, target, p)
+			}
 			return fl
 		}
 	}
@@ -229,14 +254,14 @@ func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file 
 // that no position or watched name claims, for a position taken when no
 // rotated file lay beside it: every one of them came since. They are
 // read whole, like any rotated-away file.
-func (r *run) allGenerations(origin string, isLive map[string]bool) []*file {
+func (r *run) allGenerations(path, target string, isLive map[string]bool) []*file {
 	var out []*file
-	for _, p := range r.rotatedNames(origin) {
+	for _, p := range r.rotatedBeside(path, target) {
 		if isLive[p] {
 			continue
 		}
 		fl, err := r.open(p)
-		if err == nil && !fl.planned && !fl.live && r.claimGeneration(fl, origin, isLive) {
+		if err == nil && !fl.planned && !fl.live && r.claimGeneration(fl, schemeOf(path, target, p), isLive) {
 			out = append(out, fl)
 		}
 	}
@@ -248,7 +273,7 @@ func (r *run) allGenerations(origin string, isLive map[string]bool) []*file {
 // declines a copy of the watched file whose truncate is still to come:
 // its lines are read in the watched file.
 func (r *run) claimGeneration(fl *file, origin string, isLive map[string]bool) bool {
-	if w := r.opened[origin]; isLive[origin] && w != nil && fl.copiedFrom(w) {
+	if w := r.originFile(origin, isLive); w != nil && w.live && fl.copiedFrom(w) {
 		return false
 	}
 	fl.planned = true

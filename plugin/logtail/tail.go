@@ -321,12 +321,12 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 		live = append(live, fl)
 	}
 	for _, fl := range live {
-		fl.newest = r.newestRotated(fl.path)
-		fl.noRotated = len(r.rotatedNames(fl.path)) == 0
 		fl.target = linkTarget(fl.path)
 		if fl.target == "" && linkCount(fl.info) > 1 {
 			fl.target = r.otherName(fl)
 		}
+		fl.newest = r.newestRotated(fl.path, fl.target)
+		fl.noRotated = len(r.rotatedBeside(fl.path, fl.target)) == 0
 	}
 
 	// Records whose file is still watched, found by identity.
@@ -390,11 +390,8 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 			// Deleted, or a copy taken before what was read last: the
 			// generations after the newest rotated file of that run
 			// were never read.
-			if a := r.find(o.Newest, o.Path); a != nil && !a.live {
+			if a := r.find(o.Newest, o.Path, o.Target); a != nil && !a.live {
 				a.planned = true // it was there on the last run: not a generation never read
-				if a.origin == "" {
-					a.origin = o.Path
-				}
 				anchors = append(anchors, a)
 			}
 			continue
@@ -410,7 +407,7 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 		}
 		succ.was, succ.origin = o.Path, o.Origin
 		if succ.origin == "" {
-			succ.origin = o.Path
+			succ.origin = schemeOf(o.Path, o.Target, succ.path)
 		}
 		succ.final = !r.awaitingWriter(succ.origin, isLive)
 		succ.event, succ.rotated = RotatedAway, true
@@ -451,13 +448,10 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 	// before this run is in the generations rotated since then, wherever
 	// the file itself went.
 	for _, rec := range seenEmpty {
-		if a := r.find(rec.Newest, rec.Path); a != nil && !a.live {
-			if a.origin == "" {
-				a.origin = rec.Path
-			}
+		if a := r.find(rec.Newest, rec.Path, rec.Target); a != nil && !a.live {
 			anchors = append(anchors, a)
 		} else if rec.NoRotated {
-			rotated = append(rotated, r.allGenerations(rec.Path, isLive)...)
+			rotated = append(rotated, r.allGenerations(rec.Path, rec.Target, isLive)...)
 		}
 	}
 	rotated = append(rotated, r.laterGenerations(append(anchors, rotated...), isLive)...)
@@ -484,16 +478,20 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 // to the watched name, the writer may still add to the file rotated
 // away, and even be in the middle of writing its last line.
 func (r *run) awaitingWriter(origin string, isLive map[string]bool) bool {
-	if !isLive[origin] {
-		// Not watched now: perhaps missing (a caller's glob does not
-		// name a file that is not there).
-		if r.opened[origin] == nil && !r.absent[origin] {
-			r.open(origin)
-		}
-		return r.absent[origin]
+	fl := r.originFile(origin, isLive)
+	return r.absent[origin] || fl != nil && fl.live && fl.size == 0
+}
+
+// originFile returns the file now under origin, a watched name or the
+// file a watched link names: opened if the run has not opened it yet
+// (a caller's glob does not name a file that is missing), nil when it
+// cannot be opened.
+func (r *run) originFile(origin string, isLive map[string]bool) *file {
+	if fl := r.opened[origin]; fl != nil || isLive[origin] || r.absent[origin] {
+		return fl
 	}
-	fl := r.opened[origin]
-	return isLive[origin] && fl != nil && fl.size == 0
+	fl, _ := r.open(origin)
+	return fl
 }
 
 // unchanged reports whether every name the run looked at still names
@@ -662,10 +660,12 @@ func (r *run) successor(rec Position, contentOnly bool, live []*file, isLive map
 	if dir, _ := splitPath(rec.Path); r.unlisted[dir] != nil {
 		names = append(names, probedNames(rec.Path, time.Now())...)
 	}
-	if rec.Target != "" {
-		// A symbolic link re-pointed at each rotation: the file it
-		// pointed at keeps its own name.
+	if rec.Target != "" && rec.Target != rec.Path {
+		// A link re-pointed at each rotation: the file it named keeps
+		// its own name. A link that always names the same path: the
+		// file was rotated beside it.
 		names = append(names, rec.Target)
+		names = append(names, r.rotatedNames(rec.Target)...)
 	}
 	for _, p := range names {
 		if isLive[p] || p == rec.Path {
