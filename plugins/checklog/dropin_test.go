@@ -411,3 +411,32 @@ func TestBinaryPatternErrorsAndTimes(t *testing.T) {
 	}
 	checkLog(t, "-f", log, "-p", "ERROR", "--max-read-time", "soon").want(t, 3, "LOG UNKNOWN: invalid argument for flag `--max-read-time': \"soon\" is no time (want seconds, or a duration such as 5s)")
 }
+
+func TestBinaryLogWatchedThroughALinkIsRotatedBesideItsTarget(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links need privileges on Windows")
+	}
+	// /var/log/containers/app.log -> /var/log/pods/…/0.log, which the
+	// kubelet rotates to 0.log.<time> beside it.
+	dir := t.TempDir()
+	pods, containers := filepath.Join(dir, "pods"), filepath.Join(dir, "containers")
+	for _, d := range []string{pods, containers} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log, link := filepath.Join(pods, "0.log"), filepath.Join(containers, "app.log")
+	writeFile(t, log, "INFO start\n")
+	if err := os.Symlink(log, link); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-f", filepath.Join(containers, "*.log"), "-p", "ERROR", "-s", filepath.Join(dir, "state")}
+	checkLog(t, args...).want(t, 0, okLine)
+	appendFile(t, log, "ERROR before the rotation\n")
+	mustRename(t, log, log+".20261130-120000")
+	writeFile(t, log, "ERROR after the rotation\n")
+	// Before the fix rotated names were looked for beside the link only:
+	// the first error was lost.
+	checkLog(t, args...).want(t, 2, criticalsLine(2))
+	checkLog(t, args...).want(t, 0, okLine)
+}
