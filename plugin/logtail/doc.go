@@ -47,7 +47,10 @@
 // after a rename-and-create rotation the rest of the old file and all of
 // the new file are read exactly once, however far the new file has
 // already grown. The generations rotated between that file and the
-// watched one since the last run are read whole. A copy shorter than what
+// watched one since the last run are read whole; their names give their
+// order (app.log.2 before app.log.1, app.log-20261123 before
+// app.log-20261124), not their modification times, which a clock
+// stepped back or a late writer puts out of order. A copy shorter than what
 // was read (taken while the last run read on) has nothing left to read,
 // but the generations copied after it still come next. A file that was
 // empty on the last run has no content to be found by: the generations
@@ -55,11 +58,21 @@
 // what was written to it and copied away. Rotated files are read oldest
 // first, so that a budget that stops a run leaves only newer ones unread.
 //
+// A watched name that is a link made anew at each rotation is followed:
+// a symbolic link (current.log -> app-20261130.log, as cronolog
+// --symlink makes), or a hard link (rotatelogs -L; on Unix, where the
+// number of links is known). The Position keeps the file's other name
+// (Position.Target), where the rest of that file is read on the next
+// run, followed by the files of the same name shape that sort between it
+// and the link's new target (the link was re-pointed more than once
+// since).
+//
 // The rotated file is looked at again on the next runs, to catch lines a
 // writer adds before it reopens its log, and forgotten once nothing was
 // added and the writer has moved on: as long as the file under the
-// watched name is new and empty, the writer may still be writing to the
-// rotated one. For the same reason its unterminated last line waits
+// watched name is new and empty, or missing (a rotation without create:
+// logrotate's nocreate, a plain mv), the writer may still be writing to
+// the rotated one. For the same reason its unterminated last line waits
 // until then. The rotated files of one log are forgotten together, when
 // none of them has anything left to read: a file forgotten earlier would
 // pass for a generation never read.
@@ -122,6 +135,12 @@
 // # Errors
 //
 // A watched path that cannot be read (missing, a directory, no
-// permission, an I/O error) is reported in its FileReport and keeps its
-// previous Position; the other files are read as usual.
+// permission, a symbolic link loop, an I/O error) is reported in its
+// FileReport and keeps its previous Position; the other files are read as
+// usual. A directory that can be searched but not listed (mode 0711)
+// hides where a rotated file went: the usual names are tried (app.log.1,
+// app.log-YYYYMMDD of today and yesterday), and if the file is under
+// none, the directory is reported as the FileReport's Path, with an error
+// saying so, in the run that found the file gone (once: the file may as
+// well have been deleted).
 package logtail

@@ -7,8 +7,13 @@ import (
 	"strings"
 
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/traditionalchinese"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -38,16 +43,126 @@ const (
 // UTF8 is the default encoding: bytes are taken as they are.
 var UTF8 = &Encoding{name: "UTF-8"}
 
-// LookupEncoding finds an encoding by its IANA or WHATWG name or alias,
-// in any case: "UTF-16LE", "utf-16le", "EUC-JP", "Shift_JIS", "sjis",
-// "latin1". It fails on names it does not know and on encodings whose
-// lines it cannot split (UTF-32, EBCDIC code pages).
+// mackerelEncoding returns the encoding Mackerel's check-log meant by
+// name, in any case, or nil for a name it did not know. Configurations
+// written for it name encodings so ("CP932", "Windows1252", "LATIN-1",
+// "KOI8R"), and some of those names are in neither the IANA nor the
+// WHATWG registry; they are looked up first, so that each means what it
+// meant there. (It also took UTF-16, UTF-16be and UTF-16le: IANA names,
+// which mean the same here, UTF-16 taking its byte order from the byte
+// order mark and big-endian without one.)
+func mackerelEncoding(name string) encoding.Encoding {
+	switch strings.ToLower(name) {
+	case "utf-8":
+		return unicode.UTF8
+	case "iso-2022-jp":
+		return japanese.ISO2022JP
+	case "euc-jp":
+		return japanese.EUCJP
+	case "shift_jis", "sjis", "cp932":
+		return japanese.ShiftJIS
+	case "big5":
+		return traditionalchinese.Big5
+	case "euc-kr":
+		return korean.EUCKR
+	case "hz-gb2312":
+		return simplifiedchinese.HZGB2312
+	case "cp437":
+		return charmap.CodePage437
+	case "cp850":
+		return charmap.CodePage850
+	case "cp852":
+		return charmap.CodePage852
+	case "cp855":
+		return charmap.CodePage855
+	case "cp858":
+		return charmap.CodePage858
+	case "cp860":
+		return charmap.CodePage860
+	case "cp862":
+		return charmap.CodePage862
+	case "cp863":
+		return charmap.CodePage863
+	case "cp865":
+		return charmap.CodePage865
+	case "cp866":
+		return charmap.CodePage866
+	case "latin-1", "iso-8859-1":
+		return charmap.ISO8859_1
+	case "iso-8859-2":
+		return charmap.ISO8859_2
+	case "iso-8859-3":
+		return charmap.ISO8859_3
+	case "iso-8859-4":
+		return charmap.ISO8859_4
+	case "iso-8859-5":
+		return charmap.ISO8859_5
+	case "iso-8859-6":
+		return charmap.ISO8859_6
+	case "iso-8859-7":
+		return charmap.ISO8859_7
+	case "iso-8859-8":
+		return charmap.ISO8859_8
+	case "iso-8859-10":
+		return charmap.ISO8859_10
+	case "iso-8859-13":
+		return charmap.ISO8859_13
+	case "iso-8859-14":
+		return charmap.ISO8859_14
+	case "iso-8859-15":
+		return charmap.ISO8859_15
+	case "iso-8859-16":
+		return charmap.ISO8859_16
+	case "koi8r":
+		return charmap.KOI8R
+	case "koi8u":
+		return charmap.KOI8U
+	case "macintosh":
+		return charmap.Macintosh
+	case "macintoshcyrillic":
+		return charmap.MacintoshCyrillic
+	case "windows1250":
+		return charmap.Windows1250
+	case "windows1251":
+		return charmap.Windows1251
+	case "windows1252":
+		return charmap.Windows1252
+	case "windows1253":
+		return charmap.Windows1253
+	case "windows1254":
+		return charmap.Windows1254
+	case "windows1255":
+		return charmap.Windows1255
+	case "windows1256":
+		return charmap.Windows1256
+	case "windows1257":
+		return charmap.Windows1257
+	case "windows1258":
+		return charmap.Windows1258
+	case "windows874":
+		return charmap.Windows874
+	case "xuserdefined":
+		return charmap.XUserDefined
+	}
+	return nil
+}
+
+// LookupEncoding finds an encoding by the name Mackerel's check-log knew
+// it by, or by its IANA or WHATWG name or alias, in any case:
+// "UTF-16LE", "utf-16le", "EUC-JP", "Shift_JIS", "sjis", "CP932",
+// "latin1", "Windows1252". It fails on names it does not know and on
+// encodings whose lines it cannot split (UTF-32, EBCDIC code pages).
 func LookupEncoding(name string) (*Encoding, error) {
 	if strings.TrimSpace(name) == "" {
 		return UTF8, nil
 	}
-	enc, err := ianaindex.IANA.Encoding(name)
-	known := err == nil // but perhaps with no implementation (enc == nil)
+	enc := mackerelEncoding(strings.TrimSpace(name))
+	known := enc != nil
+	var err error
+	if !known {
+		enc, err = ianaindex.IANA.Encoding(name)
+		known = err == nil // but perhaps with no implementation (enc == nil)
+	}
 	if enc == nil {
 		enc, err = htmlindex.Get(name)
 	}

@@ -13,7 +13,9 @@ import (
 // or copies app.log to app.log.1 and truncates it (copytruncate).
 func (h *tailer) rotateNumbered(copyTruncate bool, content string) {
 	h.t.Helper()
-	for i := 9; i >= 1; i-- {
+	// Up to 99 generations, none deleted: the randomized models count
+	// every line, and a deleted generation would take some with it.
+	for i := 99; i >= 1; i-- {
 		if err := os.Rename(h.path(fmt.Sprintf("app.log.%d", i)), h.path(fmt.Sprintf("app.log.%d", i+1))); err != nil && !os.IsNotExist(err) {
 			h.t.Fatal(err)
 		}

@@ -61,6 +61,13 @@ type Position struct {
 	// every rotated file found beside it later holds lines written since
 	// (copied away by copytruncate).
 	NoRotated bool `json:"no_rotated,omitempty"`
+	// Target is, for a watched name that is a symbolic link, the file
+	// it pointed at, and for one that is a hard link, the file's other
+	// name beside it (cronolog --symlink, rotatelogs -L and many
+	// appenders re-point a link such as current.log at each rotation):
+	// should the link name another file on the next run, the rest of
+	// this one is read under that name.
+	Target string `json:"target,omitempty"`
 }
 
 // FileRef names a file by its identity, and where it was seen.

@@ -1,8 +1,12 @@
 package logtail
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -102,36 +106,91 @@ func (r *run) listDir(dir string) []string {
 	if names, ok := r.dirs[dir]; ok {
 		return names
 	}
-	names := readDirNames(dir)
+	names, err := listNames(dir)
 	r.dirs[dir] = names
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		r.unlisted[dir] = err
+	}
 	return names
 }
 
 // readDirNames returns the names in dir, sorted; none when it cannot be
 // read.
 func readDirNames(dir string) []string {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	names, _ := d.Readdirnames(-1)
-	sort.Strings(names)
+	names, _ := listNames(dir)
 	return names
 }
 
-// newestRotated returns the newest of the rotated files beside the watched
-// path: the latest generation by name (app.log.1, app.log-20261124), else
-// the most recently modified. Nil when there is none or the platform has
-// no file identity.
-func (r *run) newestRotated(path string) *FileRef {
-	paths := r.rotatedNames(path)
+// listNames returns the names in dir, sorted, or why it cannot list them.
+func listNames(dir string) ([]string, error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, reason(err)
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	sort.Strings(names)
+	return names, reason(err)
+}
+
+// probedNames are the rotated names tried beside path when its directory
+// can be searched but not listed (mode 0711, an SELinux policy): the
+// usual first generation of logrotate (app.log.1), and with dateext,
+// today's and yesterday's (app.log-20261124).
+func probedNames(path string, now time.Time) []string {
+	return []string{
+		path + ".1",
+		path + "-" + now.Format("20060102"),
+		path + "-" + now.AddDate(0, 0, -1).Format("20060102"),
+	}
+}
+
+// errUnlisted says that the file of a position could not be looked for,
+// its directory not being listable.
+type errUnlisted struct {
+	name string
+	err  error
+}
+
+func (e *errUnlisted) Error() string {
+	return fmt.Sprintf("cannot list it to find where %s was rotated to: %v", e.name, e.err)
+}
+
+func (e *errUnlisted) Unwrap() error { return e.err }
+
+// rotatedBeside returns the rotated files of a watched path: those beside
+// it and, for a link, those beside the file it names (target), where a
+// log watched through a symbolic link (/var/log/containers/app.log ->
+// /var/log/pods/…/0.log) is rotated.
+func (r *run) rotatedBeside(path, target string) []string {
+	if target == "" || target == path {
+		return r.rotatedNames(path)
+	}
+	return slices.Concat(r.rotatedNames(path), r.rotatedNames(target))
+}
+
+// schemeOf returns which of a watched path and the file it links to
+// (target) the rotated file p is a rotated form of: the origin of p.
+func schemeOf(path, target, p string) string {
+	if target != "" && rotationSuffix(path, p) == "" && rotationSuffix(target, p) != "" &&
+		filepath.Dir(p) == filepath.Dir(target) {
+		return target
+	}
+	return path
+}
+
+// newestRotated returns the newest of the rotated files of the watched
+// path (see rotatedBeside): the latest generation by name (app.log.1,
+// app.log-20261124), else the most recently modified. Nil when there is
+// none or the platform has no file identity.
+func (r *run) newestRotated(path, target string) *FileRef {
+	paths := r.rotatedBeside(path, target)
 	if len(paths) == 0 {
 		return nil
 	}
 	newest := paths[0]
 	for _, p := range paths[1:] {
-		if laterName(path, newest, p) {
+		if scheme := schemeOf(path, target, p); scheme == schemeOf(path, target, newest) && laterName(scheme, newest, p) {
 			newest = p
 		}
 	}
@@ -142,14 +201,18 @@ func (r *run) newestRotated(path string) *FileRef {
 	return &FileRef{Path: newest, ID: fl.id}
 }
 
-// find returns the file that ref names, among the rotated files beside
-// path; nil if it is not there.
-func (r *run) find(ref *FileRef, path string) *file {
+// find returns the file that ref names, among the rotated files of the
+// watched path (see rotatedBeside), with its origin set; nil if it is not
+// there.
+func (r *run) find(ref *FileRef, path, target string) *file {
 	if ref == nil {
 		return nil
 	}
-	for _, p := range r.rotatedNames(path) {
+	for _, p := range r.rotatedBeside(path, target) {
 		if fl, err := r.open(p); err == nil && sameFile(fl.id, ref.ID) {
+			if fl.origin == "" && !fl.live {
+				fl.origin = schemeOf(path, target, p)
+			}
 			return fl
 		}
 	}
@@ -161,37 +224,22 @@ func (r *run) find(ref *FileRef, path string) *file {
 // (app.log becomes app.log.1, then app.log.2, while the next app.log
 // becomes app.log.1), the generations in between hold lines that no
 // position points at. A file qualifies when its name is a later form of
-// the same scheme as a rotated-away file's (see laterName), it was
-// modified no earlier, and no position or watched name claims it. They
-// are read whole, like any rotated-away file.
+// the same scheme as a rotated-away file's (see laterName) and no
+// position or watched name claims it. The names give the order, not the
+// modification times: a clock stepped back, or a late writer touching an
+// older generation, puts those out of order. A generation read earlier
+// is either claimed by its position or older by name than every file
+// still read on, so it is never taken again. They are read whole, like
+// any rotated-away file.
 func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file {
 	var out []*file
-	mtimes := map[*file]time.Time{}
-	modTime := func(fl *file) (time.Time, bool) {
-		if t, ok := mtimes[fl]; ok {
-			return t, true
-		}
-		fi, err := fl.f.Stat()
-		if err != nil {
-			return time.Time{}, false
-		}
-		mtimes[fl] = fi.ModTime()
-		return fi.ModTime(), true
-	}
 	for _, old := range rotated {
-		since, ok := modTime(old)
-		if !ok {
-			continue
-		}
-		for _, p := range r.rotatedNames(old.origin) {
-			if isLive[p] || !laterName(old.origin, old.path, p) {
+		for _, p := range slices.Concat(r.rotatedNames(old.origin), r.targetsBetween(old)) {
+			if isLive[p] || !laterName(old.origin, old.path, p) && !r.isTargetBetween(old, p) {
 				continue
 			}
 			fl, err := r.open(p)
 			if err != nil || fl.planned || fl.live {
-				continue
-			}
-			if t, ok := modTime(fl); !ok || t.Before(since) {
 				continue
 			}
 			if r.claimGeneration(fl, old.origin, isLive) {
@@ -206,14 +254,14 @@ func (r *run) laterGenerations(rotated []*file, isLive map[string]bool) []*file 
 // that no position or watched name claims, for a position taken when no
 // rotated file lay beside it: every one of them came since. They are
 // read whole, like any rotated-away file.
-func (r *run) allGenerations(origin string, isLive map[string]bool) []*file {
+func (r *run) allGenerations(path, target string, isLive map[string]bool) []*file {
 	var out []*file
-	for _, p := range r.rotatedNames(origin) {
+	for _, p := range r.rotatedBeside(path, target) {
 		if isLive[p] {
 			continue
 		}
 		fl, err := r.open(p)
-		if err == nil && !fl.planned && !fl.live && r.claimGeneration(fl, origin, isLive) {
+		if err == nil && !fl.planned && !fl.live && r.claimGeneration(fl, schemeOf(path, target, p), isLive) {
 			out = append(out, fl)
 		}
 	}
@@ -225,7 +273,7 @@ func (r *run) allGenerations(origin string, isLive map[string]bool) []*file {
 // declines a copy of the watched file whose truncate is still to come:
 // its lines are read in the watched file.
 func (r *run) claimGeneration(fl *file, origin string, isLive map[string]bool) bool {
-	if w := r.opened[origin]; isLive[origin] && w != nil && fl.copiedFrom(w) {
+	if w := r.originFile(origin, isLive); w != nil && w.live && fl.copiedFrom(w) {
 		return false
 	}
 	fl.planned = true
@@ -253,6 +301,9 @@ func oldestFirst(files []*file) {
 		a, b := files[i], files[j]
 		if a.origin == b.origin && laterName(a.origin, a.path, b.path) != laterName(a.origin, b.path, a.path) {
 			return laterName(a.origin, a.path, b.path)
+		}
+		if a.origin == b.origin && targetScheme(a, b) {
+			return filepath.Base(a.path) < filepath.Base(b.path)
 		}
 		return mtimes[a].Before(mtimes[b])
 	})
@@ -321,3 +372,92 @@ func rotationSuffix(watched, path string) string {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// linkTarget returns the file a watched name that is a symbolic link
+// points at, "" for any other name.
+func linkTarget(path string) string {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return ""
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return ""
+	}
+	return target
+}
+
+// otherName returns another name of fl, a watched file with several
+// hard links, in its directory: rotatelogs -L and some appenders keep
+// such a link (current.log) to the file being written
+// (app-20261130.log), and make it anew for each new file. "" when there
+// is none there.
+func (r *run) otherName(fl *file) string {
+	dir, base := splitPath(fl.path)
+	for _, name := range r.listDir(dir) {
+		if name == base {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && os.SameFile(fi, fl.info) {
+			return p
+		}
+	}
+	return ""
+}
+
+// targetsBetween returns, for old, a file a watched symbolic link pointed
+// at until it was re-pointed, the files beside it that the link may have
+// pointed at in between: those whose names have the shape of old's and
+// of the link's target now (app-2026113011.log between app-2026113010.log
+// and app-2026113012.log) and sort between the two. A link re-pointed
+// twice between two runs leaves such a file, which no position names.
+func (r *run) targetsBetween(old *file) []string {
+	live := r.opened[old.origin]
+	if live == nil || !live.live || live.target == "" || old.path == live.target {
+		return nil
+	}
+	dir, _ := splitPath(old.path)
+	var out []string
+	for _, name := range r.listDir(dir) {
+		if p := filepath.Join(dir, name); r.isTargetBetween(old, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// isTargetBetween reports whether path is one of targetsBetween(old).
+func (r *run) isTargetBetween(old *file, path string) bool {
+	live := r.opened[old.origin]
+	if live == nil || !live.live || live.target == "" {
+		return false
+	}
+	lo, hi := filepath.Base(old.path), filepath.Base(live.target)
+	dir, name := filepath.Dir(path), filepath.Base(path)
+	return dir == filepath.Dir(old.path) && dir == filepath.Dir(live.target) &&
+		sameShape(lo, name) && sameShape(hi, name) && lo < name && name < hi
+}
+
+// sameShape reports whether a and b differ only in digits, digit for
+// digit: two names of one dated or numbered scheme.
+func sameShape(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if isDigit(a[i]) != isDigit(b[i]) || !isDigit(a[i]) && a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// targetScheme reports whether a and b are files a watched symbolic link
+// pointed at, named in one dated or numbered scheme of their own (not
+// rotated forms of the link's name): their names sort in the order the
+// link pointed at them.
+func targetScheme(a, b *file) bool {
+	return rotationSuffix(a.origin, a.path) == "" && rotationSuffix(b.origin, b.path) == "" &&
+		filepath.Dir(a.path) == filepath.Dir(b.path) && sameShape(filepath.Base(a.path), filepath.Base(b.path))
+}

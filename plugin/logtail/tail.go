@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 )
@@ -171,6 +172,7 @@ type file struct {
 
 	live      bool     // under a watched name when the run began
 	newest    *FileRef // for a watched file, the newest rotated file beside it
+	target    string   // for a watched name that is a symbolic link, the file it points at; for a hard link, its other name
 	noRotated bool     // for a watched file, no rotated file lies beside it
 	planned   bool
 	event     Event
@@ -195,18 +197,19 @@ func (fl *file) report() FileReport {
 
 // run is the state of one Run.
 type run struct {
-	t       *Tailer
-	ctx     context.Context
-	emit    func(Block)
-	maxLine int
-	used    int64
-	buf     []byte              // maxLine + readSize
-	dec     []byte              // decoded lines
-	dirs    map[string][]string // directory → its names
-	looked  map[string]*look    // path → the rotated-looking names beside it
-	opened  map[string]*file    // path → the file it named when opened
-	absent  map[string]bool     // paths found missing
-	byID    map[FileID]*file
+	t        *Tailer
+	ctx      context.Context
+	emit     func(Block)
+	maxLine  int
+	used     int64
+	buf      []byte              // maxLine + readSize
+	dec      []byte              // decoded lines
+	dirs     map[string][]string // directory → its names
+	looked   map[string]*look    // path → the rotated-looking names beside it
+	opened   map[string]*file    // path → the file it named when opened
+	absent   map[string]bool     // paths found missing
+	unlisted map[string]error    // directories that could not be listed, and why
+	byID     map[FileID]*file
 }
 
 // Run reads, from each of paths, what was appended since prev (the
@@ -268,7 +271,8 @@ const maxPlanAttempts = 5
 func (t *Tailer) newRun(ctx context.Context, emit func(Block)) *run {
 	r := &run{t: t, ctx: ctx, emit: emit, maxLine: t.MaxLineLen,
 		dirs: map[string][]string{}, looked: map[string]*look{},
-		opened: map[string]*file{}, absent: map[string]bool{}, byID: map[FileID]*file{}}
+		opened: map[string]*file{}, absent: map[string]bool{}, byID: map[FileID]*file{},
+		unlisted: map[string]error{}}
 	if r.maxLine <= 0 {
 		r.maxLine = DefaultMaxLineLen
 	}
@@ -317,8 +321,12 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 		live = append(live, fl)
 	}
 	for _, fl := range live {
-		fl.newest = r.newestRotated(fl.path)
-		fl.noRotated = len(r.rotatedNames(fl.path)) == 0
+		fl.target = linkTarget(fl.path)
+		if fl.target == "" && linkCount(fl.info) > 1 {
+			fl.target = r.otherName(fl)
+		}
+		fl.newest = r.newestRotated(fl.path, fl.target)
+		fl.noRotated = len(r.rotatedBeside(fl.path, fl.target)) == 0
 	}
 
 	// Records whose file is still watched, found by identity.
@@ -370,15 +378,20 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 	var anchors []*file
 	for _, o := range orphans {
 		succ := r.successor(o.Position, o.contentOnly, live, isLive)
+		if dir, _ := splitPath(o.Path); succ == nil && r.unlisted[dir] != nil {
+			// Where the file went cannot be known: say so. Once: were
+			// it deleted, not renamed, looking again would say so for
+			// ever.
+			rep.Files = append(rep.Files, FileReport{Path: filepath.Clean(dir), Event: RotatedAway, Was: o.Path,
+				Err: &errUnlisted{name: filepath.Base(o.Path), err: r.unlisted[dir]}})
+			continue
+		}
 		if succ == nil {
 			// Deleted, or a copy taken before what was read last: the
 			// generations after the newest rotated file of that run
 			// were never read.
-			if a := r.find(o.Newest, o.Path); a != nil && !a.live {
+			if a := r.find(o.Newest, o.Path, o.Target); a != nil && !a.live {
 				a.planned = true // it was there on the last run: not a generation never read
-				if a.origin == "" {
-					a.origin = o.Path
-				}
 				anchors = append(anchors, a)
 			}
 			continue
@@ -394,7 +407,7 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 		}
 		succ.was, succ.origin = o.Path, o.Origin
 		if succ.origin == "" {
-			succ.origin = o.Path
+			succ.origin = schemeOf(o.Path, o.Target, succ.path)
 		}
 		succ.final = !r.awaitingWriter(succ.origin, isLive)
 		succ.event, succ.rotated = RotatedAway, true
@@ -435,13 +448,10 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 	// before this run is in the generations rotated since then, wherever
 	// the file itself went.
 	for _, rec := range seenEmpty {
-		if a := r.find(rec.Newest, rec.Path); a != nil && !a.live {
-			if a.origin == "" {
-				a.origin = rec.Path
-			}
+		if a := r.find(rec.Newest, rec.Path, rec.Target); a != nil && !a.live {
 			anchors = append(anchors, a)
 		} else if rec.NoRotated {
-			rotated = append(rotated, r.allGenerations(rec.Path, isLive)...)
+			rotated = append(rotated, r.allGenerations(rec.Path, rec.Target, isLive)...)
 		}
 	}
 	rotated = append(rotated, r.laterGenerations(append(anchors, rotated...), isLive)...)
@@ -463,12 +473,25 @@ func (r *run) plan(paths []string, records []Position) ([]*file, *State, *Report
 
 // awaitingWriter reports whether the writer of the log watched as origin
 // may not have reopened it since it was rotated: the file now under that
-// name is new and still empty. Until something is written to it, the
-// writer may still add to the file rotated away, and even be in the
-// middle of writing its last line.
+// name is new and still empty, or there is none yet (a rotation without
+// create: logrotate's nocreate, a plain mv). Until something is written
+// to the watched name, the writer may still add to the file rotated
+// away, and even be in the middle of writing its last line.
 func (r *run) awaitingWriter(origin string, isLive map[string]bool) bool {
-	fl := r.opened[origin]
-	return isLive[origin] && fl != nil && fl.size == 0
+	fl := r.originFile(origin, isLive)
+	return r.absent[origin] || fl != nil && fl.live && fl.size == 0
+}
+
+// originFile returns the file now under origin, a watched name or the
+// file a watched link names: opened if the run has not opened it yet
+// (a caller's glob does not name a file that is missing), nil when it
+// cannot be opened.
+func (r *run) originFile(origin string, isLive map[string]bool) *file {
+	if fl := r.opened[origin]; fl != nil || isLive[origin] || r.absent[origin] {
+		return fl
+	}
+	fl, _ := r.open(origin)
+	return fl
 }
 
 // unchanged reports whether every name the run looked at still names
@@ -633,6 +656,16 @@ func (r *run) successor(rec Position, contentOnly bool, live []*file, isLive map
 	names := r.rotatedNames(rec.Path)
 	if rec.Origin != "" && rec.Origin != rec.Path {
 		names = append(names, r.rotatedNames(rec.Origin)...)
+	}
+	if dir, _ := splitPath(rec.Path); r.unlisted[dir] != nil {
+		names = append(names, probedNames(rec.Path, time.Now())...)
+	}
+	if rec.Target != "" && rec.Target != rec.Path {
+		// A link re-pointed at each rotation: the file it named keeps
+		// its own name. A link that always names the same path: the
+		// file was rotated beside it.
+		names = append(names, rec.Target)
+		names = append(names, r.rotatedNames(rec.Target)...)
 	}
 	for _, p := range names {
 		if isLive[p] || p == rec.Path {

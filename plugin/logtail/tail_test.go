@@ -515,8 +515,9 @@ func TestLongUnterminatedLineOfARotatedFileIsDelivered(t *testing.T) {
 	h.run("app.log")
 	h.append("app.log", hugeLine)
 	h.rename("app.log", "app.log.1")
+	h.write("app.log", "b\n") // the writer has moved on
 	got, rep := h.run("app.log")
-	expectLines(t, got, "app.log.1: "+hugeLine[:64])
+	expectLines(t, got, "app.log.1: "+hugeLine[:64], "app.log: b")
 	expectEvent(t, rep, "app.log.1", RotatedAway)
 }
 

@@ -96,7 +96,7 @@ func (fl *file) headUnchanged() bool {
 func (fl *file) positions() []Position {
 	// The head mark covers the bytes read after those seen at open too:
 	// a file opened empty is known by what was read of it.
-	pos := Position{Path: fl.path, ID: fl.id, Offset: fl.to, Head: fingerprint(fl.read.first), Rotated: fl.rotated, Origin: fl.origin, Newest: fl.newest, NoRotated: fl.noRotated}
+	pos := Position{Path: fl.path, ID: fl.id, Offset: fl.to, Head: fingerprint(fl.read.first), Rotated: fl.rotated, Origin: fl.origin, Newest: fl.newest, NoRotated: fl.noRotated, Target: fl.target}
 	if k := fl.codec.firstNewline(fl.read.first, 0); k > 0 && k < len(fl.read.first) {
 		pos.First = fingerprint(fl.read.first[:k])
 	}
@@ -136,5 +136,5 @@ func (fl *file) positions() []Position {
 	if err != nil && !errors.Is(err, io.EOF) {
 		k = 0
 	}
-	return append(out, Position{Path: fl.path, ID: fl.id, Head: fingerprint(head[:k]), Rotated: fl.rotated, Origin: fl.origin, Newest: fl.newest, NoRotated: fl.noRotated})
+	return append(out, Position{Path: fl.path, ID: fl.id, Head: fingerprint(head[:k]), Rotated: fl.rotated, Origin: fl.origin, Newest: fl.newest, NoRotated: fl.noRotated, Target: fl.target})
 }

@@ -2,9 +2,12 @@ package checklog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -50,7 +53,14 @@ type options struct {
 	Missing         checkers.Status `long:"missing" value-name:"STATUS" default:"UNKNOWN" statekey:"-" description:"status when no file matches, or a file is gone: OK, WARNING, CRITICAL or UNKNOWN"`
 	CheckFirst      bool            `long:"check-first" statekey:"-" description:"on the first run, read the files from their start instead of their end"`
 	MaxReadBytes    byteSize        `long:"max-read-bytes" value-name:"SIZE" statekey:"-" description:"read at most about this much per run (e.g. 512MiB; 0: no limit); the rest is read by the next runs"`
-	MaxReadTime     time.Duration   `long:"max-read-time" value-name:"DURATION" statekey:"-" description:"read for at most this long per run (0: 60% of --timeout, and never more than 80% of it); the rest is read by the next runs"`
+	MaxReadTime     readTime        `long:"max-read-time" value-name:"DURATION" statekey:"-" description:"read for at most this long per run, in seconds or a duration such as 5s (0: 60% of --timeout, and never more than 80% of it); the rest is read by the next runs"`
+
+	// Stray holds arguments that are no flag's value: the old check-log
+	// ignored them (a configuration written "--pattern ERROR FATAL"
+	// searched for ERROR), and so does this one, with a warning.
+	Stray struct {
+		Args []string `positional-arg-name:"IGNORED" description:"arguments that are no flag's value are ignored, as by the old check-log, with a warning"`
+	} `positional-args:"yes"`
 }
 
 // counts is what a run found.
@@ -61,7 +71,14 @@ type counts struct {
 
 // Check runs one check.
 func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.Result, error) {
-	m, levels, err := o.matcher()
+	if stray := o.Stray.Args; len(stray) > 0 {
+		var quoted []string
+		for _, a := range stray {
+			quoted = append(quoted, strconv.Quote(a))
+		}
+		inv.Warnf("ignoring %s, which no flag takes (as the old check-log did); give each pattern its own -p", strings.Join(quoted, " "))
+	}
+	m, levels, err := o.matcher(inv)
 	if err != nil {
 		return nil, err
 	}
@@ -126,23 +143,61 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 	if ctx.Err() != nil {
 		return nil, context.Cause(ctx)
 	}
+	var notSaved error
 	if store != nil {
-		if err := store.Save(next); err != nil {
-			return nil, err
+		// A full disk must not hold back what was found: the state is
+		// saved only if it can be written, else the result says that
+		// these lines will be reported again.
+		if notSaved = canWrite(inv.StateDir(), next); notSaved == nil {
+			if err := store.Save(next); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return o.result(c, files, rep), nil
+	res := o.result(c, files, rep)
+	if notSaved != nil {
+		res.Status = checkers.Worst(res.Status, checkers.Unknown)
+		res.Summary += fmt.Sprintf(" The read positions could not be saved (%v): the next run reads these lines again.", notSaved)
+	}
+	return res, nil
+}
+
+// canWrite reports why the state next could not be written to dir, if
+// it could not: a file of its size (and some more, for what the state
+// store adds) is written there and removed. Without space, or with a
+// file size limit, the error is the reason.
+func canWrite(dir string, next *logtail.State) error {
+	b, err := json.Marshal(next)
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".check-log-space-*")
+	if err != nil {
+		return fmt.Errorf("state directory %s: cannot write: %w", dir, reasonOf(err))
+	}
+	defer os.Remove(f.Name())
+	_, werr := f.Write(append(b, make([]byte, 4096)...))
+	if err := errors.Join(werr, f.Close()); err != nil {
+		return fmt.Errorf("state directory %s: cannot write: %w", dir, reasonOf(err))
+	}
+	return nil
 }
 
 // matcher compiles the patterns; levels reports whether lines are
 // counted by the level in the first capture group.
-func (o *options) matcher() (*match.Matcher, bool, error) {
+func (o *options) matcher(inv *plugin.Invocation) (*match.Matcher, bool, error) {
 	if len(o.Patterns) == 0 {
 		return nil, false, errors.New("no pattern given: use -p/--pattern")
 	}
 	levels := o.WarningLevel != 0 || o.CriticalLevel != 0
 	if levels && len(o.Patterns) > 1 {
 		return nil, false, errors.New("--warning-level and --critical-level need a single --pattern")
+	}
+	if re, err := regexp.Compile(o.Patterns[0]); levels && err == nil && re.NumSubexp() == 0 {
+		// The old check-log ignored the levels then, and counted every
+		// matching line: so does this one, saying so.
+		inv.Warnf("ignoring --warning-level and --critical-level: the pattern %q has no capture group to compare with them, so every matching line counts (as in the old check-log)", o.Patterns[0])
+		levels = false
 	}
 	m, err := match.Compile(match.Spec{
 		Patterns:   o.Patterns,
@@ -152,9 +207,6 @@ func (o *options) matcher() (*match.Matcher, bool, error) {
 		Group:      levels,
 		MaxLineLen: MaxLineLen,
 	})
-	if err != nil && levels && strings.Contains(err.Error(), "no capture group") {
-		err = fmt.Errorf("--warning-level and --critical-level compare the pattern's first capture group, and %w", err)
-	}
 	return m, levels, err
 }
 
@@ -180,17 +232,38 @@ func b2i(b bool) int64 {
 // readDeadline is when reading must stop so that the result and the
 // positions are written before the -t/--timeout deadline.
 func (o *options) readDeadline(ctx context.Context) time.Time {
+	maxTime := time.Duration(o.MaxReadTime)
 	deadline, ok := ctx.Deadline()
 	if !ok {
-		if o.MaxReadTime > 0 {
-			return time.Now().Add(o.MaxReadTime)
+		if maxTime > 0 {
+			return time.Now().Add(maxTime)
 		}
 		return time.Time{}
 	}
 	left := time.Until(deadline)
 	budget := left * 6 / 10
-	if o.MaxReadTime > 0 {
-		budget = min(o.MaxReadTime, left*8/10)
+	if maxTime > 0 {
+		budget = min(maxTime, left*8/10)
 	}
 	return time.Now().Add(budget)
 }
+
+// readTime is a --max-read-time value: seconds ("5", "0.5"), as -t takes
+// them, or a duration ("5s", "1m").
+type readTime time.Duration
+
+// UnmarshalFlag parses "5", "0.5", "5s", "1m30s".
+func (t *readTime) UnmarshalFlag(text string) error {
+	d, err := plugin.ParseSeconds(text)
+	switch {
+	case errors.Is(err, plugin.ErrTooLong):
+		return fmt.Errorf("%q is too long", text)
+	case err != nil || d < 0:
+		return fmt.Errorf("%q is no time (want seconds, or a duration such as 5s)", text)
+	}
+	*t = readTime(d)
+	return nil
+}
+
+// MarshalFlag shows the time in --help.
+func (t readTime) MarshalFlag() (string, error) { return time.Duration(t).String(), nil }

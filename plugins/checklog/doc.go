@@ -27,5 +27,8 @@
 //     60% of --timeout) works off a large backlog over several runs.
 //   - A file that cannot be read is named and makes the status at least
 //     UNKNOWN, without hiding a CRITICAL found in the other files;
-//     --encoding accepts any standard name and splits UTF-16 correctly.
+//     --encoding accepts any standard name, and every name the old
+//     check-log took (CP932, Windows1252, …), and splits UTF-16 correctly.
+//   - A full disk does not hold back what was found: the result says the
+//     positions were not saved, and the next run reports the lines again.
 package checklog

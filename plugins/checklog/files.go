@@ -56,6 +56,15 @@ func (set *fileSet) glob(pattern string, add func(string)) error {
 		return fmt.Errorf("invalid --file glob %q: %v", pattern, err)
 	}
 	matches, err := zglob.Glob(pattern)
+	if errors.Is(err, os.ErrNotExist) {
+		// zglob calls a path without wildcards missing whatever stopped
+		// it: a symbolic link loop, a directory that may not be searched.
+		// Such a file is there but unreadable, which reading it says.
+		if _, serr := os.Stat(pattern); serr != nil && !errors.Is(serr, fs.ErrNotExist) {
+			add(pattern)
+			return nil
+		}
+	}
 	if root, ok := globRoot(pattern); ok && err != nil && !errors.Is(err, os.ErrNotExist) {
 		// zglob gives up on the whole glob when one directory cannot be
 		// listed: walk again, passing over such directories.

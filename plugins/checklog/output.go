@@ -71,7 +71,13 @@ func (o *options) result(c counts, files *fileSet, rep *logtail.Report) *checker
 		status = checkers.Worst(status, checkers.Unknown)
 		summary += fmt.Sprintf(" Cannot read %s: %s.", plural(len(unreadable), "file"), strings.Join(unreadable, ", "))
 	}
-	if left, n := rep.Backlog(); n > 0 {
+	if left, n := rep.Backlog(); n > 0 && o.NoState {
+		// Without positions every run starts at the top: what the budget
+		// left would never be read, and the newest lines are the ones
+		// left.
+		status = checkers.Worst(status, checkers.Unknown)
+		summary += fmt.Sprintf(" %s in %s not read: the read budget (--max-read-bytes, --max-read-time, -t) ran out, and with --no-state every run starts again at the top, so they never will be; raise the budget or keep state.", humanBytes(left), plural(n, "file"))
+	} else if n > 0 {
 		summary += fmt.Sprintf(" %s left to read in %s; the next runs read on.", humanBytes(left), plural(n, "file"))
 	}
 	res := checkers.NewResult(status, "%s", summary)

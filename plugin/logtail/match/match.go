@@ -86,7 +86,13 @@ func (e *PatternError) Error() string {
 	msg := e.Err.Error()
 	var se *syntax.Error
 	if errors.As(e.Err, &se) {
+		// The code, and the part of the pattern it is about (the
+		// "(?=" of a lookahead RE2 does not have), unless that is the
+		// whole pattern, already shown.
 		msg = string(se.Code)
+		if se.Expr != "" && se.Expr != e.Pattern && se.Expr != "(?i)"+e.Pattern {
+			msg += ": `" + se.Expr + "`"
+		}
 	}
 	return fmt.Sprintf("invalid %s %s: %s", e.Kind, strconv.Quote(e.Pattern), msg)
 }

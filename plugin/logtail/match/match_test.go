@@ -223,7 +223,10 @@ func TestInvalidPatterns(t *testing.T) {
 		want string
 	}{
 		{Spec{Patterns: []string{`ERROR(`}}, `invalid pattern "ERROR(": missing closing )`},
-		{Spec{Patterns: []string{`ok`}, ExcludeAll: []string{`[z-a]`}}, `invalid exclude pattern "[z-a]": invalid character class range`},
+		{Spec{Patterns: []string{`ERROR(`}, IgnoreCase: true}, `invalid pattern "ERROR(": missing closing )`},
+		{Spec{Patterns: []string{`user=(?=admin)`}}, "invalid pattern \"user=(?=admin)\": invalid or unsupported Perl syntax: `(?=`"},
+		{Spec{Patterns: []string{`ok`}, ExcludeAny: []string{`a{2,1}`}}, "invalid exclude pattern \"a{2,1}\": invalid repeat count: `{2,1}`"},
+		{Spec{Patterns: []string{`ok`}, ExcludeAll: []string{`[z-a]`}}, "invalid exclude pattern \"[z-a]\": invalid character class range: `z-a`"},
 		{Spec{Patterns: []string{`ok`}, ExcludeAny: []string{`*`}}, `invalid exclude pattern "*": missing argument to repetition operator`},
 		{Spec{Patterns: []string{`ok`}, Group: true}, `pattern "ok" has no capture group`},
 		{Spec{}, `no pattern`},
