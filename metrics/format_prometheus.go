@@ -1,0 +1,204 @@
+package metrics
+
+import (
+	"bufio"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// PrometheusName turns a metric name (segments joined by '.') into a
+// Prometheus metric name that `promtool check metrics` accepts:
+//
+//   - '.', '-' and any other character a name does not allow become '_';
+//     a lower-case letter followed by an upper-case one gets a '_' between
+//     them, and the name is lower-cased ("keysDb0" → "keys_db0");
+//   - a word (the parts between '_') that promtool's linter rejects is
+//     joined to the word before it (to the next one when it is first):
+//     a unit abbreviation (s ms us ns sec b kb mb gb tb pb m h d), a
+//     non-base unit (milliseconds, kilobytes, …), the type's own name
+//     ("gauge", "counter"), and for a gauge a last word total, count,
+//     sum or bucket: "reqtime.ms" → "reqtimems", "mem.total" →
+//     "memtotal";
+//   - a counter ends in "_total" (added unless already there);
+//   - a name starting with a digit gets a leading '_'.
+//
+// kind is KindGauge or KindCounter.
+func PrometheusName(name string, kind Kind) string {
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			if i > 0 && name[i-1] >= 'a' && name[i-1] <= 'z' {
+				b.WriteByte('_')
+			}
+			b.WriteByte(c + 'a' - 'A')
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			b.WriteByte(c)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	var words []string
+	for _, w := range strings.Split(b.String(), "_") {
+		if w != "" {
+			words = append(words, w)
+		}
+	}
+	typeWord := "gauge"
+	if kind == KindCounter {
+		typeWord = "counter"
+	}
+	for changed := true; changed && len(words) > 1; {
+		changed = false
+		for i, w := range words {
+			last := i == len(words)-1
+			if !lintWord(w, typeWord, last && kind != KindCounter) {
+				continue
+			}
+			if i == 0 {
+				words = append([]string{w + words[1]}, words[2:]...)
+			} else {
+				words[i-1] += w
+				words = slices.Delete(words, i, i+1)
+			}
+			changed = true
+			break
+		}
+	}
+	out := strings.Join(words, "_")
+	if out == "" {
+		out = "_"
+	}
+	if out[0] >= '0' && out[0] <= '9' {
+		out = "_" + out
+	}
+	if kind == KindCounter && (len(words) == 0 || words[len(words)-1] != "total") {
+		out += "_total"
+	}
+	return out
+}
+
+var (
+	unitAbbreviations = map[string]bool{"s": true, "ms": true, "us": true, "ns": true, "sec": true, "b": true, "kb": true, "mb": true, "gb": true, "tb": true, "pb": true, "m": true, "h": true, "d": true}
+	baseUnits         = []string{"amperes", "bytes", "celsius", "grams", "joules", "kelvin", "meters", "metres", "seconds", "volts"}
+	unitPrefixes      = []string{"pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo", "mega", "giga", "tera", "peta", "exa", "zetta", "yotta"}
+	reservedSuffixes  = map[string]bool{"total": true, "count": true, "sum": true, "bucket": true}
+)
+
+// lintWord reports whether promtool's linter rejects word w in a name of
+// the type whose name is typeWord; lastOfGauge says it ends a gauge's
+// name.
+func lintWord(w, typeWord string, lastOfGauge bool) bool {
+	if unitAbbreviations[w] || w == typeWord || lastOfGauge && reservedSuffixes[w] {
+		return true
+	}
+	for _, p := range unitPrefixes {
+		if rest, ok := strings.CutPrefix(w, p); ok && slices.Contains(baseUnits, rest) {
+			return true
+		}
+	}
+	return false
+}
+
+type promSample struct {
+	labels string // `{a="b"}` or ""
+	value  []byte
+}
+
+type promFamily struct {
+	name, typ, help string
+	samples         []promSample
+	seen            map[string]bool
+}
+
+func writePrometheus(w *bufio.Writer, o Output, gauges []Value) {
+	sh := newShaper(o.Prefix, o.Graphs)
+	families := map[string]*promFamily{}
+	add := func(name string, kind Kind, value []byte) {
+		s := sh.of(join(o.Prefix, name))
+		fname := PrometheusName(strings.Join(s.literal, "."), kind)
+		f := families[fname]
+		typ := "gauge"
+		if kind == KindCounter {
+			typ = "counter"
+		}
+		if f == nil {
+			help := s.help + " (" + s.patterns
+			if kind == KindCounter {
+				help += ", running total"
+			}
+			f = &promFamily{name: fname, typ: typ, help: help + ")", seen: map[string]bool{}}
+			families[fname] = f
+		}
+		ls := promLabels(s.labels)
+		if f.typ != typ || f.seen[ls] {
+			return // two names that read the same in Prometheus: the first wins
+		}
+		f.seen[ls] = true
+		f.samples = append(f.samples, promSample{ls, value})
+	}
+	for _, v := range gauges {
+		if o.kind(v.Name) == KindGauge {
+			add(v.Name, KindGauge, appendValue(nil, v.Value))
+		}
+	}
+	if o.Batch != nil {
+		for _, t := range o.Batch.Totals() {
+			add(t.Name, KindCounter, strconv.AppendUint(nil, t.Value, 10))
+		}
+	}
+	names := make([]string, 0, len(families))
+	for n := range families {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		f := families[n]
+		WritePrometheusFamily(w, f.name, f.typ, f.help)
+		for _, s := range f.samples {
+			w.WriteString(f.name)
+			w.WriteString(s.labels)
+			w.WriteByte(' ')
+			w.Write(s.value)
+			w.WriteByte('\n')
+		}
+	}
+}
+
+// WritePrometheusFamily writes the "# HELP" and "# TYPE" lines that
+// start a metric family in the text exposition format, escaping help.
+func WritePrometheusFamily(w interface{ WriteString(string) (int, error) }, name, typ, help string) {
+	w.WriteString("# HELP " + name + " " + promHelpEscaper.Replace(help) + "\n")
+	w.WriteString("# TYPE " + name + " " + typ + "\n")
+}
+
+var (
+	promHelpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+	promLabelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
+)
+
+func promLabels(ls []label) string {
+	if len(ls) == 0 {
+		return ""
+	}
+	sorted := slices.Clone(ls)
+	slices.SortFunc(sorted, func(a, b label) int { return strings.Compare(a.name, b.name) })
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, l := range sorted {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(PrometheusLabel(l.name, l.value))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// PrometheusLabel writes one label pair, name="value", the value
+// escaped as the text format requires.
+func PrometheusLabel(name, value string) string {
+	return name + `="` + promLabelEscaper.Replace(value) + `"`
+}
