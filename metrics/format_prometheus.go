@@ -19,8 +19,8 @@ import (
 //     non-base unit (milliseconds, kilobytes, …), the type's own name
 //     ("gauge", "counter"), and for a gauge a last word total, count,
 //     sum or bucket: "reqtime.ms" → "reqtimems", "mem.total" →
-//     "memtotal";
-//   - a counter ends in "_total" (added unless already there);
+//     "memtotal" (a name of that one word gets "teko" in front);
+//   - a counter ends in "_total" (added unless the name already ends so);
 //   - a name starting with a digit gets a leading '_'.
 //
 // kind is KindGauge or KindCounter.
@@ -46,36 +46,45 @@ func PrometheusName(name string, kind Kind) string {
 			words = append(words, w)
 		}
 	}
+	if len(words) == 0 {
+		words = []string{"teko"} // a name of only '_'
+	}
 	typeWord := "gauge"
 	if kind == KindCounter {
 		typeWord = "counter"
+		if len(words) < 2 || words[len(words)-1] != "total" {
+			words = append(words, "total")
+		}
 	}
-	for changed := true; changed && len(words) > 1; {
+	// The words that may be joined: all but a counter's final "total".
+	n := len(words)
+	if kind == KindCounter {
+		n--
+	}
+	for changed := true; changed; {
 		changed = false
-		for i, w := range words {
-			last := i == len(words)-1
-			if !lintWord(w, typeWord, last && kind != KindCounter) {
+		for i, w := range words[:n] {
+			if !lintWord(w, typeWord, i == len(words)-1 && kind != KindCounter) {
 				continue
 			}
-			if i == 0 {
-				words = append([]string{w + words[1]}, words[2:]...)
-			} else {
+			switch {
+			case i > 0:
 				words[i-1] += w
 				words = slices.Delete(words, i, i+1)
+				n--
+			case n > 1:
+				words = append([]string{w + words[1]}, words[2:]...)
+				n--
+			default:
+				words[0] = "teko" + w // nothing to join it to
 			}
 			changed = true
 			break
 		}
 	}
 	out := strings.Join(words, "_")
-	if out == "" {
-		out = "_"
-	}
 	if out[0] >= '0' && out[0] <= '9' {
 		out = "_" + out
-	}
-	if kind == KindCounter && (len(words) == 0 || words[len(words)-1] != "total") {
-		out += "_total"
 	}
 	return out
 }
