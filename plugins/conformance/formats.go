@@ -14,27 +14,17 @@ import (
 	"github.com/teko-dev/teko/plugin"
 )
 
-// RunFormat runs the sample of p (its ConformanceArgs, with inputs under
-// dir) twice a minute apart with --format format, as an agent would, and
-// returns the second run's stdout: the run that has the counters' rates.
-// It is for tests that feed a plugin's output to a real consumer.
-func RunFormat(p *plugin.Plugin, dir, format string, extra ...string) (string, error) {
-	args, stop, err := sample(p, dir)
-	if err != nil {
-		return "", err
-	}
-	defer stop()
-	r := newRunner(p, filepath.Join(dir, "state-"+format))
-	var o outcome
-	for range 2 {
-		o = r.run(append(append(append([]string(nil), args...), formatFlag(p), format), extra...)...)
-		r.now = r.now.Add(time.Minute)
-	}
-	if o.stderr != "" && o.code == 0 {
-		return o.stdout, fmt.Errorf("stderr on a successful run: %v", o)
-	}
-	return o.stdout, nil
+// Sample prepares one successful run of p as the conformance suite
+// does (ConformanceArgs, inputs under dir) and returns its arguments and
+// a function that stops what it started. It is for tests that feed a
+// plugin's output to a real consumer.
+func Sample(p *plugin.Plugin, dir string) ([]string, func(), error) {
+	return sample(p, dir)
 }
+
+// FormatFlag is how p spells the runtime's --format: --teko-format when
+// the plugin declares a --format of its own.
+func FormatFlag(p *plugin.Plugin) string { return formatFlag(p) }
 
 // formatFlag is how p spells the runtime's --format: --teko-format when
 // the plugin has a -format of its own.
