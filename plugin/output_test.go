@@ -108,6 +108,7 @@ func TestOutputFile(t *testing.T) {
 		assert.Equal(t, os.FileMode(0o666)&^umask(t), fi.Mode().Perm())
 	}
 	r = h.Run("--teko-format", "prometheus", "--output-file", path)
+	assert.Equal(t, plugintest.Result{Code: 1}, r)
 	b, _ = os.ReadFile(path)
 	assert.Contains(t, string(b), `teko_check_runs{check="check-counting"} 2`+"\n", "replaced")
 	entries, _ := os.ReadDir(dir)
