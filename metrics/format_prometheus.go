@@ -13,13 +13,16 @@ import (
 //   - '.', '-' and any other character a name does not allow become '_';
 //     a lower-case letter followed by an upper-case one gets a '_' between
 //     them, and the name is lower-cased ("keysDb0" → "keys_db0");
-//   - a word (the parts between '_') that promtool's linter rejects is
+//   - a unit other than a base unit loses its plural "s", which
+//     promtool's linter then accepts: "cert.days" → "cert_day",
+//     "read.kilobytes" → "read_kilobyte";
+//   - any other word (the parts between '_') that the linter rejects is
 //     joined to the word before it (to the next one when it is first):
-//     a unit abbreviation (s ms us ns sec b kb mb gb tb pb m h d), a
-//     non-base unit (milliseconds, kilobytes, …), the type's own name
-//     ("gauge", "counter"), and for a gauge a last word total, count,
-//     sum or bucket: "reqtime.ms" → "reqtimems", "mem.total" →
-//     "memtotal" (a name of that one word gets "teko" in front);
+//     a unit abbreviation (s ms us ns sec b kb mb gb tb pb m h d), a type
+//     name (counter, gauge, summary, histogram), and for a gauge a last
+//     word total, count, sum or bucket: "reqtime.ms" → "reqtimems",
+//     "mem.total" → "memtotal" (a name of that one word gets "teko" in
+//     front);
 //   - a counter ends in "_total" (added unless the name already ends so);
 //   - a name starting with a digit gets a leading '_'.
 //
@@ -49,9 +52,7 @@ func PrometheusName(name string, kind Kind) string {
 	if len(words) == 0 {
 		words = []string{"teko"} // a name of only '_'
 	}
-	typeWord := "gauge"
 	if kind == KindCounter {
-		typeWord = "counter"
 		if len(words) < 2 || words[len(words)-1] != "total" {
 			words = append(words, "total")
 		}
@@ -64,8 +65,14 @@ func PrometheusName(name string, kind Kind) string {
 	for changed := true; changed; {
 		changed = false
 		for i, w := range words[:n] {
-			if !lintWord(w, typeWord, i == len(words)-1 && kind != KindCounter) {
+			lastOfGauge := i == len(words)-1 && kind != KindCounter
+			if !lintWord(w, lastOfGauge) {
 				continue
+			}
+			if one, ok := strings.CutSuffix(w, "s"); ok && isUnitWord(w) && !lintWord(one, lastOfGauge) {
+				words[i] = one // "days" → "day", "kilobytes" → "kilobyte"
+				changed = true
+				break
 			}
 			switch {
 			case i > 0:
@@ -89,23 +96,41 @@ func PrometheusName(name string, kind Kind) string {
 	return out
 }
 
+// The words promtool's linter (client_golang's promlint) rejects in a
+// name.
 var (
 	unitAbbreviations = map[string]bool{"s": true, "ms": true, "us": true, "ns": true, "sec": true, "b": true, "kb": true, "mb": true, "gb": true, "tb": true, "pb": true, "m": true, "h": true, "d": true}
-	baseUnits         = []string{"amperes", "bytes", "celsius", "grams", "joules", "kelvin", "meters", "metres", "seconds", "volts"}
-	unitPrefixes      = []string{"pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo", "mega", "giga", "tera", "peta", "exa", "zetta", "yotta"}
-	reservedSuffixes  = map[string]bool{"total": true, "count": true, "sum": true, "bucket": true}
+	// unitBase maps each unit promlint knows to its base unit.
+	unitBase = map[string]string{
+		"amperes": "amperes", "bytes": "bytes", "celsius": "celsius", "grams": "grams", "joules": "joules",
+		"kelvin": "kelvin", "meters": "meters", "metres": "metres", "seconds": "seconds", "volts": "volts",
+		"minutes": "seconds", "hours": "seconds", "days": "seconds", "weeks": "seconds",
+		"kelvins": "kelvin", "fahrenheit": "celsius", "rankine": "celsius",
+		"inches": "meters", "yards": "meters", "miles": "meters", "bits": "bytes",
+		"calories": "joules", "pounds": "grams", "ounces": "grams",
+	}
+	unitPrefixes     = []string{"pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo", "kibi", "mega", "mibi", "giga", "gibi", "tera", "tebi", "peta", "pebi", "exa", "zetta", "yotta"}
+	typeWords        = map[string]bool{"counter": true, "gauge": true, "summary": true, "histogram": true}
+	reservedSuffixes = map[string]bool{"total": true, "count": true, "sum": true, "bucket": true}
 )
 
-// lintWord reports whether promtool's linter rejects word w in a name of
-// the type whose name is typeWord; lastOfGauge says it ends a gauge's
-// name.
-func lintWord(w, typeWord string, lastOfGauge bool) bool {
-	if unitAbbreviations[w] || w == typeWord || lastOfGauge && reservedSuffixes[w] {
-		return true
+// lintWord reports whether promtool's linter rejects the word w in a
+// name; lastOfGauge says it ends a gauge's name.
+func lintWord(w string, lastOfGauge bool) bool {
+	return unitAbbreviations[w] || typeWords[w] || lastOfGauge && reservedSuffixes[w] || isUnitWord(w)
+}
+
+// isUnitWord reports whether w is a unit other than a base unit, or a
+// prefixed unit ("kilobytes", "milliseconds").
+func isUnitWord(w string) bool {
+	if base, ok := unitBase[w]; ok {
+		return base != w
 	}
 	for _, p := range unitPrefixes {
-		if rest, ok := strings.CutPrefix(w, p); ok && slices.Contains(baseUnits, rest) {
-			return true
+		if rest, ok := strings.CutPrefix(w, p); ok {
+			if _, ok := unitBase[rest]; ok {
+				return true
+			}
 		}
 	}
 	return false

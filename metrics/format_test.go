@@ -148,11 +148,15 @@ func TestPrometheusName(t *testing.T) {
 		{"accesslog.access_num.total_count", metrics.KindGauge, "accesslog_access_num_totalcount"},
 		{"accesslog.access_num.total_count", metrics.KindCounter, "accesslog_access_num_total_count_total"},
 		{"app.gauge.value", metrics.KindGauge, "appgauge_value"},
-		{"disk.read.kilobytes", metrics.KindGauge, "disk_readkilobytes"},
+		{"disk.read.kilobytes", metrics.KindGauge, "disk_read_kilobyte"},
+		{"cert.days", metrics.KindGauge, "cert_day"},
+		{"temp.fahrenheit", metrics.KindGauge, "tempfahrenheit"},
+		{"latency.summary", metrics.KindGauge, "latencysummary"},
 		{"s.x", metrics.KindGauge, "sx"},
 		{"1m.load", metrics.KindGauge, "_1m_load"},
 		{"a-.x", metrics.KindGauge, "a_x"},
-		{"kilobytes", metrics.KindCounter, "tekokilobytes_total"},
+		{"kilobytes", metrics.KindCounter, "kilobyte_total"},
+		{"ms", metrics.KindCounter, "tekoms_total"},
 		{"total", metrics.KindGauge, "tekototal"},
 		{"total", metrics.KindCounter, "total_total"},
 	} {
@@ -163,7 +167,7 @@ func TestPrometheusName(t *testing.T) {
 // Whatever the names, the prometheus output passes promtool's linter
 // (as the conformance package reads it).
 func TestPrometheusOutputAlwaysLints(t *testing.T) {
-	words := []string{"s", "ms", "total", "count", "sum", "bucket", "gauge", "counter", "milliseconds", "kilobytes", "seconds", "Req", "reqTime", "x", "d", "le", "1m", "a-b", "_"}
+	words := []string{"s", "ms", "total", "count", "sum", "bucket", "gauge", "counter", "summary", "histogram", "milliseconds", "kilobytes", "kibibytes", "seconds", "days", "bits", "fahrenheit", "inches", "Req", "reqTime", "x", "d", "le", "1m", "a-b", "_"}
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 2000; i++ {
 		var segs []string

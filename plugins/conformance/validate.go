@@ -20,10 +20,18 @@ var (
 	promName      = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
 	promLabelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 	camelCase     = regexp.MustCompile(`[a-z][A-Z]`)
-	// promlint's unit rules, as in prometheus/client_golang's testutil/promlint.
+	// promlint's unit rules, as in prometheus/client_golang's
+	// testutil/promlint (units and the base unit each maps to).
 	lintAbbreviations = []string{"s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d"}
-	lintBaseUnits     = []string{"amperes", "bytes", "celsius", "grams", "joules", "kelvin", "meters", "metres", "seconds", "volts"}
-	lintUnitPrefixes  = []string{"pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo", "mega", "giga", "tera", "peta", "exa", "zetta", "yotta"}
+	lintUnits         = map[string]string{
+		"amperes": "amperes", "bytes": "bytes", "celsius": "celsius", "grams": "grams", "joules": "joules",
+		"kelvin": "kelvin", "meters": "meters", "metres": "metres", "seconds": "seconds", "volts": "volts",
+		"minutes": "seconds", "hours": "seconds", "days": "seconds", "weeks": "seconds",
+		"kelvins": "kelvin", "fahrenheit": "celsius", "rankine": "celsius",
+		"inches": "meters", "yards": "meters", "miles": "meters", "bits": "bytes",
+		"calories": "joules", "pounds": "grams", "ounces": "grams",
+	}
+	lintUnitPrefixes = []string{"pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo", "kibi", "mega", "mibi", "giga", "gibi", "tera", "tebi", "peta", "pebi"}
 )
 
 // PromFamily is one metric family read by ValidatePrometheus.
@@ -168,18 +176,31 @@ func lintFamily(name string, fam *PromFamily) error {
 		}
 	}
 	lower := strings.ToLower(name)
-	if fam.Type != "" && (strings.Contains(lower, "_"+fam.Type+"_") || strings.HasSuffix(lower, "_"+fam.Type)) {
-		ps.addf("%s: metric name should not include type '%s'", name, fam.Type)
+	for _, typ := range []string{"counter", "gauge", "summary", "histogram", "gaugehistogram"} {
+		if strings.Contains(lower, "_"+typ+"_") || strings.HasSuffix(lower, "_"+typ) {
+			ps.addf("%s: metric name should not include type '%s'", name, typ)
+		}
 	}
 	for _, a := range lintAbbreviations {
 		if strings.Contains(lower, "_"+a+"_") || strings.HasSuffix(lower, "_"+a) {
 			ps.addf("%s: metric names should not contain abbreviated units", name)
 		}
 	}
+	// As promlint: the first unit word found decides.
+unit:
 	for _, w := range strings.Split(name, "_") {
+		if base, ok := lintUnits[w]; ok {
+			if base != w {
+				ps.addf("%s: use base unit %q instead of %q", name, base, w)
+			}
+			break
+		}
 		for _, p := range lintUnitPrefixes {
-			if rest, ok := strings.CutPrefix(w, p); ok && slices.Contains(lintBaseUnits, rest) {
-				ps.addf("%s: use base unit %q instead of %q", name, rest, w)
+			if rest, ok := strings.CutPrefix(w, p); ok {
+				if base, ok := lintUnits[rest]; ok {
+					ps.addf("%s: use base unit %q instead of %q", name, base, w)
+					break unit
+				}
 			}
 		}
 	}

@@ -27,6 +27,8 @@ func TestValidatePrometheusCatches(t *testing.T) {
 		"# HELP a_count x\n# TYPE a_count gauge\na_count 1\n":                            `"_count" suffix`,
 		"# HELP a_ms x\n# TYPE a_ms gauge\na_ms 1\n":                                     "abbreviated units",
 		"# HELP a_kilobytes x\n# TYPE a_kilobytes gauge\na_kilobytes 1\n":                `base unit "bytes"`,
+		"# HELP a_days x\n# TYPE a_days gauge\na_days 1\n":                               `base unit "seconds"`,
+		"# HELP a_summary x\n# TYPE a_summary gauge\na_summary 1\n":                      "include type 'summary'",
 		"# HELP aB x\n# TYPE aB gauge\naB 1\n":                                           "camelCase",
 		"# HELP a_gauge x\n# TYPE a_gauge gauge\na_gauge 1\n":                            "include type",
 		"# HELP a x\n# TYPE a gauge\na{le=\"1\"} 1\n":                                    "reserved",
