@@ -57,8 +57,14 @@ type output struct {
 	buf    bytes.Buffer
 }
 
-func newOutput(path string, stdout io.Writer) *output {
-	return &output{path: path, stdout: stdout}
+// newOutput returns the run's output: the file at path, or stdout when
+// path is empty or in a meta run (mackerel-agent reads the graph
+// definitions from stdout).
+func newOutput(inv *Invocation, path string) *output {
+	if inv.isMeta() {
+		path = ""
+	}
+	return &output{path: path, stdout: inv.env.Stdout}
 }
 
 // writer is what the result is written to.

@@ -114,6 +114,11 @@ func TestOutputFile(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	assert.Len(t, entries, 1, "no temp file left")
 
+	meta := h.Meta("--teko-format", "metrics", "--output-file", path)
+	assert.True(t, strings.HasPrefix(meta.Stdout, metrics.MetaHeader+"\n"), "graph definitions go to the agent: %v", meta)
+	b, _ = os.ReadFile(path)
+	assert.Contains(t, string(b), `teko_check_runs{check="check-counting"} 2`+"\n", "the file is not touched by a meta run")
+
 	bad := filepath.Join(dir, "missing", "count.prom")
 	r = h.Run("--output-file", bad)
 	assert.Equal(t, 3, r.Code)

@@ -362,7 +362,7 @@ func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr 
 	for _, err := range res.InvalidPerfdata() {
 		inv.Warnf("bug in the plugin: %v; left out", err)
 	}
-	out := newOutput(pr.check.OutputFile, inv.env.Stdout)
+	out := newOutput(inv, pr.check.OutputFile)
 	if werr := p.writeCheck(out.writer(), inv, pr, res); werr != nil {
 		inv.Warnf("writing the result: %v", werr)
 		return int(checkers.Unknown)
@@ -419,7 +419,7 @@ func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector,
 		inv.degraded = true
 	}
 	out.Values = values
-	dest := newOutput(pr.metric.OutputFile, inv.env.Stdout)
+	dest := newOutput(inv, pr.metric.OutputFile)
 	unprintable, err := pr.metric.Format.Write(dest.writer(), out)
 	if err == nil {
 		err = dest.finish()
