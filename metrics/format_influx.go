@@ -86,7 +86,7 @@ type jsonValue struct {
 
 // writeJSON prints one document:
 //
-//	{"epoch":1795478400,"values":[{"name":"nginx.requests.requests","value":"120","kind":"rate","epoch":1795478400}, …]}
+//	{"epoch":1795478400,"values":[{"name":"nginx.requests.requests","value":120,"kind":"rate","epoch":1795478400}, …]}
 //
 // with every gauge and rate, and every counter's raw total (kind
 // "counter", the same name as its rate), sorted by name, totals after

@@ -146,12 +146,11 @@ func checkCheckFormats(p *plugin.Plugin, dir string, args []string) error {
 		r.now = r.now.Add(time.Minute)
 		return o
 	}
-	if o := run(formatFlag(p), "nagios"); true {
-		status, _, err := ValidateNagios(o.stdout, titleOf(p))
-		ps.addf2(err, "--format nagios: %v: %v", err, o)
-		if err == nil && status != checkers.Status(o.code).String() {
-			ps.addf("--format nagios: status %s but exit code %d", status, o.code)
-		}
+	o := run(formatFlag(p), "nagios")
+	status, _, err := ValidateNagios(o.stdout, titleOf(p))
+	ps.addf2(err, "--format nagios: %v: %v", err, o)
+	if err == nil && status != checkers.Status(o.code).String() {
+		ps.addf("--format nagios: status %s but exit code %d", status, o.code)
 	}
 	for _, instance := range []string{"", "conformance-2"} {
 		more := []string{formatFlag(p), "prometheus"}
@@ -190,7 +189,7 @@ func checkCheckFormats(p *plugin.Plugin, dir string, args []string) error {
 		}
 	}
 	r.env["MACKEREL_AGENT_PLUGIN_META"] = "1"
-	o := run(formatFlag(p), "metrics")
+	o = run(formatFlag(p), "metrics")
 	r.env["MACKEREL_AGENT_PLUGIN_META"] = ""
 	graphs, err := readMeta(o, "check", true)
 	if err != nil {
