@@ -16,10 +16,22 @@ type influxPoint struct {
 	seen   map[string]int
 }
 
-var (
-	influxMeasurementEscaper = strings.NewReplacer(`\`, `\\`, ",", `\,`, " ", `\ `)
-	influxKeyEscaper         = strings.NewReplacer(`\`, `\\`, ",", `\,`, "=", `\=`, " ", `\ `)
-)
+// influxEscape escapes s for line protocol: a backslash before each byte
+// of special. (Names are letters, digits, '-', '_' and '.', so this
+// rarely changes anything.)
+func influxEscape(s, special string) string {
+	if !strings.ContainsAny(s, special) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(special, s[i]) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
 
 // writeInflux prints one line per measurement and tag set:
 //
@@ -48,9 +60,9 @@ func writeInflux(w *bufio.Writer, o Output, values []Value) {
 		tags := slices.Clone(s.labels)
 		slices.SortFunc(tags, func(a, b label) int { return strings.Compare(a.name, b.name) })
 		var key strings.Builder
-		key.WriteString(influxMeasurementEscaper.Replace(measurement))
+		key.WriteString(influxEscape(measurement, `\, `))
 		for _, t := range tags {
-			key.WriteString("," + influxKeyEscaper.Replace(t.name) + "=" + influxKeyEscaper.Replace(t.value))
+			key.WriteString("," + influxEscape(t.name, `\,= `) + "=" + influxEscape(t.value, `\,= `))
 		}
 		p := points[key.String()]
 		if p == nil {
@@ -58,7 +70,7 @@ func writeInflux(w *bufio.Writer, o Output, values []Value) {
 			points[p.key] = p
 			order = append(order, p.key)
 		}
-		text := influxKeyEscaper.Replace(field) + "=" + FormatValue(v.Value)
+		text := influxEscape(field, `\,= `) + "=" + FormatValue(v.Value)
 		if i, ok := p.seen[field]; ok {
 			p.fields[i] = text // the same field twice in a point: the last wins, as in the agent
 			continue

@@ -97,38 +97,55 @@ func PrometheusName(name string, kind Kind) string {
 }
 
 // The words promtool's linter (client_golang's promlint) rejects in a
-// name.
-var (
-	unitAbbreviations = map[string]bool{"s": true, "ms": true, "us": true, "ns": true, "sec": true, "b": true, "kb": true, "mb": true, "gb": true, "tb": true, "pb": true, "m": true, "h": true, "d": true}
-	// unitBase maps each unit promlint knows to its base unit.
-	unitBase = map[string]string{
-		"amperes": "amperes", "bytes": "bytes", "celsius": "celsius", "grams": "grams", "joules": "joules",
-		"kelvin": "kelvin", "meters": "meters", "metres": "metres", "seconds": "seconds", "volts": "volts",
-		"minutes": "seconds", "hours": "seconds", "days": "seconds", "weeks": "seconds",
-		"kelvins": "kelvin", "fahrenheit": "celsius", "rankine": "celsius",
-		"inches": "meters", "yards": "meters", "miles": "meters", "bits": "bytes",
-		"calories": "joules", "pounds": "grams", "ounces": "grams",
-	}
-	unitPrefixes     = []string{"pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo", "kibi", "mega", "mibi", "giga", "gibi", "tera", "tebi", "peta", "pebi", "exa", "zetta", "yotta"}
-	typeWords        = map[string]bool{"counter": true, "gauge": true, "summary": true, "histogram": true}
-	reservedSuffixes = map[string]bool{"total": true, "count": true, "sum": true, "bucket": true}
-)
+// name. (Switches rather than maps: nothing to build at start-up.)
 
 // lintWord reports whether promtool's linter rejects the word w in a
 // name; lastOfGauge says it ends a gauge's name.
 func lintWord(w string, lastOfGauge bool) bool {
-	return unitAbbreviations[w] || typeWords[w] || lastOfGauge && reservedSuffixes[w] || isUnitWord(w)
+	switch w {
+	case "s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d", // abbreviated units
+		"counter", "gauge", "summary", "histogram": // type names
+		return true
+	case "total", "count", "sum", "bucket":
+		return lastOfGauge
+	}
+	return isUnitWord(w)
 }
+
+// unitBase returns the base unit of a unit promlint knows.
+func unitBase(w string) (string, bool) {
+	switch w {
+	case "amperes", "bytes", "celsius", "grams", "joules", "kelvin", "meters", "metres", "seconds", "volts":
+		return w, true
+	case "minutes", "hours", "days", "weeks":
+		return "seconds", true
+	case "kelvins":
+		return "kelvin", true
+	case "fahrenheit", "rankine":
+		return "celsius", true
+	case "inches", "yards", "miles":
+		return "meters", true
+	case "bits":
+		return "bytes", true
+	case "calories":
+		return "joules", true
+	case "pounds", "ounces":
+		return "grams", true
+	}
+	return "", false
+}
+
+var unitPrefixes = [...]string{"pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo", "kibi", "mega", "mibi", "giga", "gibi", "tera", "tebi", "peta", "pebi", "exa", "zetta", "yotta"}
 
 // isUnitWord reports whether w is a unit other than a base unit, or a
 // prefixed unit ("kilobytes", "milliseconds").
 func isUnitWord(w string) bool {
-	if base, ok := unitBase[w]; ok {
+	if base, ok := unitBase(w); ok {
 		return base != w
 	}
 	for _, p := range unitPrefixes {
 		if rest, ok := strings.CutPrefix(w, p); ok {
-			if _, ok := unitBase[rest]; ok {
+			if _, ok := unitBase(rest); ok {
 				return true
 			}
 		}
@@ -204,14 +221,30 @@ func writePrometheus(w *bufio.Writer, o Output, gauges []Value) {
 // WritePrometheusFamily writes the "# HELP" and "# TYPE" lines that
 // start a metric family in the text exposition format, escaping help.
 func WritePrometheusFamily(w interface{ WriteString(string) (int, error) }, name, typ, help string) {
-	w.WriteString("# HELP " + name + " " + promHelpEscaper.Replace(help) + "\n")
+	w.WriteString("# HELP " + name + " " + escape(help, `\`) + "\n")
 	w.WriteString("# TYPE " + name + " " + typ + "\n")
 }
 
-var (
-	promHelpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
-	promLabelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
-)
+// escape writes s with a backslash before each byte of special and
+// "\n" for a line break.
+func escape(s, special string) string {
+	if !strings.ContainsAny(s, special+"\n") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\n':
+			b.WriteString(`\n`)
+		case strings.IndexByte(special, c) >= 0:
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
 
 func promLabels(ls []label) string {
 	if len(ls) == 0 {
@@ -234,5 +267,5 @@ func promLabels(ls []label) string {
 // PrometheusLabel writes one label pair, name="value", the value
 // escaped as the text format requires.
 func PrometheusLabel(name, value string) string {
-	return name + `="` + promLabelEscaper.Replace(value) + `"`
+	return name + `="` + escape(value, `\"`) + `"`
 }

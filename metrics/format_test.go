@@ -269,3 +269,10 @@ func ExampleFormat_Write() {
 	// # TYPE app_requests_served_total counter
 	// app_requests_served_total 81234
 }
+
+func TestPrometheusEscapes(t *testing.T) {
+	assert.Equal(t, `a="x\\y\n\"z\""`, metrics.PrometheusLabel("a", "x\\y\n\"z\""))
+	var b strings.Builder
+	metrics.WritePrometheusFamily(&b, "a", "gauge", "back\\slash\nand \"quotes\"")
+	assert.Equal(t, "# HELP a back\\\\slash\\nand \"quotes\"\n# TYPE a gauge\n", b.String())
+}
