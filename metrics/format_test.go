@@ -276,3 +276,15 @@ func TestPrometheusEscapes(t *testing.T) {
 	metrics.WritePrometheusFamily(&b, "a", "gauge", "back\\slash\nand \"quotes\"")
 	assert.Equal(t, "# HELP a back\\\\slash\\nand \"quotes\"\n# TYPE a gauge\n", b.String())
 }
+
+func ExamplePrometheusName() {
+	fmt.Println(metrics.PrometheusName("nginx.requests.accepts", metrics.KindCounter))
+	fmt.Println(metrics.PrometheusName("redis.keys.keysDb0", metrics.KindGauge))
+	fmt.Println(metrics.PrometheusName("cert.days", metrics.KindGauge))
+	fmt.Println(metrics.PrometheusName("accesslog.latency.reqtime_ms", metrics.KindGauge))
+	// Output:
+	// nginx_requests_accepts_total
+	// redis_keys_keys_db0
+	// cert_day
+	// accesslog_latency_reqtimems
+}
