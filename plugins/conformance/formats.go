@@ -26,19 +26,11 @@ func Sample(p *plugin.Plugin, dir string) ([]string, func(), error) {
 // the plugin declares a --format of its own.
 func FormatFlag(p *plugin.Plugin) string { return formatFlag(p) }
 
-// formatFlag is how p spells the runtime's --format: --teko-format when
-// the plugin has a -format of its own.
-func formatFlag(p *plugin.Plugin) string {
-	own, _ := Flags(p)
-	for _, f := range own {
-		if f.Long == "format" {
-			return "--teko-format"
-		}
-	}
-	return "--format"
-}
+// formatFlag is how p spells the runtime's --format.
+func formatFlag(p *plugin.Plugin) string { return runtimeFlag(p, "format") }
 
-// runtimeFlag is the spelling of the runtime's flag long for p.
+// runtimeFlag is how p spells the runtime's flag --long: --teko-long when
+// the plugin declares a --long of its own (the runtime then gives way).
 func runtimeFlag(p *plugin.Plugin, long string) string {
 	own, _ := Flags(p)
 	for _, f := range own {
