@@ -137,11 +137,12 @@ func reason(err error) error {
 	return err
 }
 
-// writeCheck writes res in the run's check format. A meta run with
+// writeCheck writes res in the run's check format, title starting the
+// text formats' status line. A meta run with
 // --format metrics writes the graph definitions derived from the
 // perfdata instead.
-func (p *Plugin) writeCheck(w io.Writer, inv *Invocation, pr *parsed, res *checkers.Result) error {
-	o := checkers.Output{Format: pr.check.Format, Title: p.title(), Check: p.Name, Instance: pr.check.Instance, Now: inv.Now()}
+func (p *Plugin) writeCheck(w io.Writer, inv *Invocation, pr *parsed, res *checkers.Result, title string) error {
+	o := checkers.Output{Format: pr.check.Format, Title: title, Check: p.Name, Instance: pr.check.Instance, Now: inv.Now()}
 	if o.Format != checkers.FormatMetrics {
 		return res.Write(w, o)
 	}

@@ -363,7 +363,7 @@ func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr 
 		inv.Warnf("bug in the plugin: %v; left out", err)
 	}
 	out := newOutput(inv, pr.check.OutputFile)
-	if werr := p.writeCheck(out.writer(), inv, pr, res); werr != nil {
+	if werr := p.writeCheck(out.writer(), inv, pr, res, p.title()); werr != nil {
 		inv.Warnf("writing the result: %v", werr)
 		return int(checkers.Unknown)
 	}

@@ -4,9 +4,7 @@ package servertest_test
 
 import (
 	"errors"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,27 +102,4 @@ func TestTempDirIsShortAndOpen(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o755), fi.Mode().Perm())
 	assert.Less(t, len(dir), 40)
-}
-
-func TestStartNginx(t *testing.T) {
-	n, err := servertest.StartNginx()
-	if err != nil {
-		servertest.Unavailable(t, err)
-	}
-	defer n.Stop()
-	c := http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(n.StatusURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(b), "Active connections: ") {
-		t.Fatalf("%s: %s\n%s", n.StatusURL, resp.Status, b)
-	}
-	dir := n.Dir
-	n.Stop()
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("Stop left %s behind", dir)
-	}
 }

@@ -25,7 +25,7 @@ import (
 )
 
 var (
-	nginx        servertest.Shared[*servertest.Nginx]
+	nginx        servertest.Shared[*nginxServer]
 	nodeExporter servertest.Shared[*nodeExp]
 	influx       servertest.Shared[*influxDB]
 	victoria     servertest.Shared[*victoriaMetrics]
@@ -40,14 +40,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func getNginx(t *testing.T) *servertest.Nginx {
-	return nginx.Get(t, func() (*servertest.Nginx, func(), error) {
-		n, err := servertest.StartNginx()
-		if err != nil {
-			return nil, nil, err
-		}
-		return n, n.Stop, nil
-	})
+func getNginx(t *testing.T) *nginxServer {
+	return nginx.Get(t, startNginx)
 }
 
 // run runs p in-process as an agent would, at now, with its state in
