@@ -206,7 +206,7 @@ func TestFormatFlag(t *testing.T) {
 	var f Format
 	require.NoError(t, f.UnmarshalFlag("NAGIOS"))
 	assert.Equal(t, FormatNagios, f)
-	assert.EqualError(t, f.UnmarshalFlag("xml"), `unknown format "xml" (want mackerel, nagios or json)`)
+	assert.EqualError(t, f.UnmarshalFlag("xml"), `unknown format "xml" (want mackerel, nagios, json, prometheus or metrics)`)
 }
 
 func itoa(i int) string { return FormatNumber(float64(i)) }

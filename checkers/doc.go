@@ -58,4 +58,13 @@
 // separator. Perfdata that fails Perfdata.Validate is left out; a NaN or
 // infinite value is written "U", the guidelines' "could not be
 // determined" (null in JSON).
+//
+// Result.Write adds two formats for metrics systems, which need to know
+// the plugin (Output): FormatPrometheus, the family teko_check_status
+// (0 to 3, the same HELP text in every plugin) and each perfdata value as
+// a gauge teko_check_<label> in its base unit, labelled check="<plugin>"
+// and optionally instance="…", for node_exporter's textfile collector;
+// and FormatMetrics, the perfdata as metric lines
+// check.<plugin without "check-">.<label>, with graph definitions from
+// Result.Metrics, so that mackerel-agent graphs what a check checks.
 package checkers

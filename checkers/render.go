@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -25,11 +26,11 @@ const (
 // UnmarshalFlag lets a Format be a go-flags option value.
 func (f *Format) UnmarshalFlag(text string) error {
 	switch v := Format(strings.ToLower(text)); v {
-	case FormatMackerel, FormatNagios, FormatJSON:
+	case FormatMackerel, FormatNagios, FormatJSON, FormatPrometheus, FormatMetrics:
 		*f = v
 		return nil
 	}
-	return fmt.Errorf("unknown format %q (want mackerel, nagios or json)", text)
+	return fmt.Errorf("unknown format %q (want mackerel, nagios, json, prometheus or metrics)", text)
 }
 
 // Render writes r for the plugin called name (e.g. "LOG") in format f.
@@ -40,8 +41,11 @@ func (f *Format) UnmarshalFlag(text string) error {
 // no perfdata, keeps it (a pattern reads /ERROR|FATAL/, as operators
 // wrote it).
 func (r *Result) Render(w io.Writer, name string, f Format) error {
-	if f == FormatJSON {
+	switch f {
+	case FormatJSON:
 		return r.renderJSON(w, name)
+	case FormatPrometheus, FormatMetrics: // name is the plugin's; the epoch is now
+		return r.Write(w, Output{Format: f, Title: name, Check: name, Now: time.Now()})
 	}
 	var perf []string
 	if f == FormatNagios {

@@ -98,6 +98,17 @@
 // "# mackerel-agent-plugin" and the definitions as one line of JSON,
 // the same on every run.
 //
+// # Other agents
+//
+// Format.Write prints the same run for other consumers (the runtime's
+// --format): FormatGraphite (carbon plaintext), FormatInflux (line
+// protocol; the literal segments of a graph key are the measurement,
+// wildcard segments tags), FormatPrometheus (text format 0.0.4; counters
+// as their raw totals from Batch.Totals, so no state is needed; wildcard
+// segments as labels; names by PrometheusName, which promtool's linter
+// accepts) and FormatJSON (every value with its Kind: gauge, rate, or a
+// counter's raw total).
+//
 // # Testing
 //
 // plugintest.Harness.Values checks a run's output the way the agent

@@ -58,10 +58,26 @@
 //   - Every line printed for the agent — the result, a flag error, a
 //     warning on stderr — fits mackerel-agent's 1024 bytes, cut with a
 //     visible marker ("…", "… (N more lines)", "… (cut)").
-//   - Check plugins get --format (mackerel, nagios or json; see
-//     checkers.Result.Render).
-//   - Metric plugins get --metric-key-prefix and --state-dir; on
+//   - Check plugins get --format: mackerel (the default), nagios (adds
+//     perfdata), json, prometheus (teko_check_status and the perfdata as
+//     gauges, labelled check= and, with --instance, instance=) or metrics
+//     (the perfdata as metric lines check.<name>.<label>, with graph
+//     definitions derived from them on MACKEREL_AGENT_PLUGIN_META); see
+//     checkers.Result.Write.
+//   - Metric plugins get --metric-key-prefix and --state-dir, and
+//     --format mackerel (the default), graphite, influx, prometheus (raw
+//     counter totals, no state) or json; see metrics.Format. On
 //     MACKEREL_AGENT_PLUGIN_META they print their graph definitions.
+//   - Both get --output-file PATH: the output is written to PATH
+//     atomically (a temp file in the same directory, renamed; mode 0666
+//     less the umask) instead of stdout, for node_exporter's textfile
+//     collector; the exit code is the run's. A file that cannot be
+//     written is UNKNOWN naming PATH. A plugin that declares its own
+//     --format, --instance or --output-file keeps it; the runtime's is
+//     then spelled --teko-format, --teko-instance, --teko-output-file.
+//   - A meta run (MACKEREL_AGENT_PLUGIN_META set) of a check never
+//     commits its state: a check-log configured as a metric plugin loses
+//     no lines to the agent's start.
 //
 // # When a metric plugin fails
 //

@@ -142,7 +142,7 @@ func TestCommandLineErrorsAreUnknown(t *testing.T) {
 		"-t inf":                       "TEST UNKNOWN: invalid argument for flag `-t, --timeout': invalid timeout \"inf\": too long\n",
 		"-t -1e400":                    "TEST UNKNOWN: invalid argument for flag `-t, --timeout': invalid timeout \"-1e400\": must be positive\n",
 		"-t NaN":                       "TEST UNKNOWN: invalid argument for flag `-t, --timeout': invalid timeout \"NaN\" (want seconds, or a duration such as 30s)\n",
-		"--format xml":                 "TEST UNKNOWN: invalid argument for flag `--format': unknown format \"xml\" (want mackerel, nagios or json)\n",
+		"--format xml":                 "TEST UNKNOWN: invalid argument for flag `--format': unknown format \"xml\" (want mackerel, nagios, json, prometheus or metrics)\n",
 		"stray":                        "TEST UNKNOWN: unexpected argument \"stray\"\n",
 		"-p":                           "TEST UNKNOWN: expected argument for flag `-p, --pattern'\n",
 		"--metric-key-prefix x":        "TEST UNKNOWN: unknown flag `metric-key-prefix'\n",

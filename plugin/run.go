@@ -61,11 +61,15 @@ type longTimeoutOptions struct {
 }
 
 type checkOptions struct {
-	Format checkers.Format `long:"format" value-name:"FORMAT" statekey:"-" description:"output format: mackerel, nagios (adds perfdata) or json"`
+	Format     checkers.Format `long:"format" value-name:"FORMAT" statekey:"-" description:"output format: mackerel, nagios (adds perfdata), json, prometheus or metrics (perfdata as metric lines)"`
+	Instance   string          `long:"instance" value-name:"NAME" statekey:"-" description:"with --format prometheus, the instance label that tells two runs of this check apart"`
+	OutputFile string          `long:"output-file" value-name:"PATH" statekey:"-" description:"write the output to PATH atomically instead of stdout (e.g. for node_exporter's textfile collector)"`
 }
 
 type metricOptions struct {
-	Prefix string `long:"metric-key-prefix" value-name:"PREFIX" description:"first part of every metric name; lets two instances run side by side"`
+	Prefix     string         `long:"metric-key-prefix" value-name:"PREFIX" description:"first part of every metric name; lets two instances run side by side"`
+	Format     metrics.Format `long:"format" value-name:"FORMAT" statekey:"-" description:"output format: mackerel, graphite, influx, prometheus or json"`
+	OutputFile string         `long:"output-file" value-name:"PATH" statekey:"-" description:"write the values to PATH atomically instead of stdout (e.g. for node_exporter's textfile collector)"`
 }
 
 // RateSetter may be implemented by a Collector to change how its counters
@@ -157,6 +161,7 @@ func (p *Plugin) newParser() (*parsed, *flags.Parser, error) {
 	pr := &parsed{opts: p.New()}
 	pr.common.Timeout = Timeout(DefaultTimeout)
 	pr.check.Format = checkers.FormatMackerel
+	pr.metric.Format = metrics.FormatMackerel
 	_, isCheck := pr.opts.(Checker)
 	collector, isMetric := pr.opts.(Collector)
 	if !isCheck && !isMetric {
@@ -182,16 +187,21 @@ func (p *Plugin) newParser() (*parsed, *flags.Parser, error) {
 	} else {
 		groups = append(groups, group{"Output Options", &pr.check})
 	}
+	own := parser.Groups()[0]
 	if parser.FindOptionByShortName('t') != nil {
 		groups = append(groups, group{"Runtime Options", (*longTimeoutOptions)(&pr.common)})
 	} else {
 		groups = append(groups, group{"Runtime Options", &pr.common})
 	}
+	var added []*flags.Group
 	for _, g := range groups {
-		if _, err := parser.AddGroup(g.title, "", g.data); err != nil {
+		fg, err := parser.AddGroup(g.title, "", g.data)
+		if err != nil {
 			return nil, nil, fmt.Errorf("plugin %s: %v", p.Name, err)
 		}
+		added = append(added, fg)
 	}
+	renameCollisions(own, added)
 	return pr, parser, nil
 }
 
@@ -353,9 +363,19 @@ func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr 
 	for _, err := range res.InvalidPerfdata() {
 		inv.Warnf("bug in the plugin: %v; left out", err)
 	}
-	if werr := res.Render(inv.env.Stdout, p.titleFor(c), pr.check.Format); werr != nil {
+	out := newOutput(inv, pr.check.OutputFile)
+	if werr := p.writeCheck(out.writer(), inv, pr, res, p.titleFor(c)); werr != nil {
 		inv.Warnf("writing the result: %v", werr)
 		return int(checkers.Unknown)
+	}
+	if err := out.finish(); err != nil {
+		inv.closeState()
+		checkers.NewResult(checkers.Unknown, "%s", err.Error()).Render(inv.env.Stdout, p.title(), checkers.FormatMackerel)
+		return int(checkers.Unknown)
+	}
+	if inv.isMeta() { // graph definitions only: the check's state stays where it was
+		inv.closeState()
+		return int(res.Status)
 	}
 	if err := inv.commitState(); err != nil {
 		inv.Warnf("%v", err)
@@ -373,6 +393,7 @@ func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector,
 		}
 		return p.metricFailure(inv, err)
 	}
+	out := metrics.Output{Prefix: pr.metric.Prefix, Now: inv.Now()}
 	values, err := guard(ctx, inv, func() ([]metrics.Value, error) {
 		b := metrics.NewBatch()
 		if err := c.Collect(ctx, inv, b); err != nil {
@@ -380,6 +401,11 @@ func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector,
 		}
 		if err := b.Err(); err != nil {
 			return nil, fmt.Errorf("bug in the plugin: %w", err)
+		}
+		out.Batch, out.Graphs = b, c.Graphs()
+		if !pr.metric.Format.NeedsRates() { // raw totals: no state
+			v, _, _ := b.Resolve(metrics.Memory{}, out.Now, metrics.Rates{})
+			return v, nil
 		}
 		return inv.resolveCounters(c, b)
 	})
@@ -393,7 +419,12 @@ func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector,
 		inv.closeState()
 		inv.degraded = true
 	}
-	unprintable, err := metrics.Write(inv.env.Stdout, pr.metric.Prefix, values, inv.Now())
+	out.Values = values
+	dest := newOutput(inv, pr.metric.OutputFile)
+	unprintable, err := pr.metric.Format.Write(dest.writer(), out)
+	if err == nil {
+		err = dest.finish()
+	}
 	for _, v := range unprintable {
 		name := v.Name
 		if pr.metric.Prefix != "" {

@@ -44,6 +44,9 @@ var Rules = []Rule{
 	{"unknown flag is UNKNOWN", checkUnknownFlag},
 	{"version", checkVersion},
 	{"run output", checkRun},
+	{"every output format", checkFormats},
+	{"output file", checkOutputFile},
+	{"meta run keeps check state", checkMetaKeepsState},
 }
 
 // Test runs every rule on p, each as a subtest of t.
@@ -131,13 +134,15 @@ func (ps *problems) addf(format string, args ...any) {
 func (ps problems) err() error { return errors.Join(ps...) }
 
 // reserved are the flags the runtime gives every plugin, and
-// runtimeOnly those it gives one kind of plugin: --format to checks,
-// --metric-key-prefix to metric plugins. -t is not reserved: a plugin
-// whose Mackerel original used it for something else keeps it, and the
-// runtime's limit is then --timeout only.
+// runtimeOnly those a plugin must not declare: --metric-key-prefix. (A
+// plugin may declare its own --format, --instance or --output-file, as
+// metrics-accesslog's original has -format: the runtime's are then
+// spelled --teko-format, --teko-instance, --teko-output-file.) -t is not
+// reserved: a plugin whose Mackerel original used it for something else
+// keeps it, and the runtime's limit is then --timeout only.
 var (
 	reserved    = map[string]bool{"h": true, "help": true, "V": true, "version": true, "timeout": true}
-	runtimeOnly = map[string]bool{"format": true, "metric-key-prefix": true}
+	runtimeOnly = map[string]bool{"metric-key-prefix": true}
 )
 
 // Flag is one option of a plugin's own options struct.
@@ -189,9 +194,9 @@ func runtimeFlags(p *plugin.Plugin) []string {
 	out := []string{"--help", "--version", "--timeout"}
 	switch p.New().(type) {
 	case plugin.Collector:
-		out = append(out, "--metric-key-prefix", "--state-dir")
+		out = append(out, "--metric-key-prefix", "--state-dir", formatFlag(p), runtimeFlag(p, "output-file"))
 	case plugin.Checker:
-		out = append(out, "--format")
+		out = append(out, formatFlag(p), runtimeFlag(p, "instance"), runtimeFlag(p, "output-file"))
 	}
 	return out
 }

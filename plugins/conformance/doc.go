@@ -14,8 +14,10 @@
 //
 //   - -h/--help exits 0, writes nothing to stderr, and lists every flag
 //     with a description; the plugin's own flags do not take the
-//     runtime's reserved names (-h, -V, --timeout, --format, …; a
-//     plugin may take -t, as some Mackerel originals did).
+//     runtime's reserved names (-h, -V, --timeout, --metric-key-prefix;
+//     a plugin may take -t, as some Mackerel originals did, and
+//     --format, --instance or --output-file, which the runtime then
+//     spells --teko-format, …).
 //   - An unknown flag is "TITLE UNKNOWN: reason" on stdout, exit code 3.
 //   - -V/--version exits 0 and prints "NAME VERSION" on one line.
 //   - A check plugin's run, in the default format, prints a first line
@@ -27,6 +29,23 @@
 //     with a name that a graph definition covers — also on the second run,
 //     when counters appear, and under another --metric-key-prefix.
 //   - No run that succeeds writes to stderr.
+//   - Every output format, read by its consumer's rules (the Validate
+//     functions): a metric plugin's graphite (carbon plaintext), influx
+//     (InfluxDB line protocol, epoch seconds), prometheus (the text
+//     format as Prometheus parses it, promtool's linter, node_exporter's
+//     textfile rules: no timestamps, one block per family; and no state
+//     written) and json output, on two runs a minute apart, every name
+//     covered by a graph definition; a check's nagios output (status
+//     line and perfdata by the plugin guidelines), prometheus output
+//     (teko_check_status with the shared HELP and the exit code, labels
+//     check and, with --instance, instance) and metrics output (lines
+//     under check.<name>., graph definitions from a meta run covering
+//     them).
+//   - --output-file: nothing on stdout, the run's exit code, a complete
+//     file with mode 0666 less the umask and no temp file left; a missing
+//     directory is exit 3 naming the path.
+//   - A check's meta run (MACKEREL_AGENT_PLUGIN_META) changes nothing in
+//     its state directory.
 //
 // CheckREADME adds the documentation rule: a README.md with the five
 // sections every plugin README has (what it checks or collects, flags,

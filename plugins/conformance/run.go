@@ -107,6 +107,12 @@ func meta(r *runner, prefix string, args []string) (metrics.Graphs, error) {
 	r.env["MACKEREL_AGENT_PLUGIN_META"] = "1"
 	o := r.run(args...)
 	r.env["MACKEREL_AGENT_PLUGIN_META"] = ""
+	return readMeta(o, prefix, false)
+}
+
+// readMeta reads the output of a meta run.
+// A check without perfdata (allowEmpty) has no graph.
+func readMeta(o outcome, prefix string, allowEmpty bool) (metrics.Graphs, error) {
 	if o.code != 0 || o.stderr != "" {
 		return nil, fmt.Errorf("meta: must exit 0 with nothing on stderr: %v", o)
 	}
@@ -122,7 +128,7 @@ func meta(r *runner, prefix string, args []string) (metrics.Graphs, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, fmt.Errorf("meta: invalid JSON: %v\n%s", err, lines[1])
 	}
-	if len(doc.Graphs) == 0 {
+	if len(doc.Graphs) == 0 && !allowEmpty {
 		return nil, fmt.Errorf("meta: no graph is defined: %s", lines[1])
 	}
 	if err := doc.Graphs.Validate(); err != nil {
