@@ -61,15 +61,6 @@ type Plugin struct {
 	// installs those symlinks apart from the teko names (see
 	// packaging/), since the original's package may own the name.
 	Aliases []string
-	// Renamed maps a flag name of the original plugin that the runtime
-	// reserves for itself (such as "format", which mackerel-plugin-
-	// accesslog uses for the log's format) to the long name of the
-	// plugin's own option that takes its place. With
-	// {"format": "log-format"}, "-format ltsv", "--format=ltsv" and
-	// "-format=ltsv" are read as "--log-format ltsv"; the runtime's own
-	// option of that name is then out of this plugin's reach. Nothing
-	// after "--" is touched.
-	Renamed map[string]string
 }
 
 // Checker is implemented by the options of a check plugin. An error

@@ -117,7 +117,6 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	args = rename(p.Renamed, args)
 	if p.SingleDashLong {
 		args = singleDashLong(parser, args)
 	}

@@ -52,34 +52,3 @@ func singleDashLong(parser *flags.Parser, args []string) []string {
 	}
 	return out
 }
-
-// rename rewrites the flag names of Plugin.Renamed, spelled with one dash
-// or two, with or without "=value", to their new long names.
-func rename(renamed map[string]string, args []string) []string {
-	if len(renamed) == 0 {
-		return args
-	}
-	out := make([]string, 0, len(args))
-	for i, arg := range args {
-		if arg == "--" {
-			return append(out, args[i:]...)
-		}
-		long, ok := strings.CutPrefix(arg, "-")
-		if !ok {
-			out = append(out, arg)
-			continue
-		}
-		long = strings.TrimPrefix(long, "-")
-		name, value, hasValue := strings.Cut(long, "=")
-		to, ok := renamed[name]
-		switch {
-		case !ok:
-			out = append(out, arg)
-		case hasValue:
-			out = append(out, "--"+to+"="+value)
-		default:
-			out = append(out, "--"+to)
-		}
-	}
-	return out
-}

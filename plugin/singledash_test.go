@@ -55,16 +55,3 @@ func TestSingleDashLong(t *testing.T) {
 	assert.Equal(t, 0, r.Code)
 	assert.Contains(t, r.Stdout, "Usage:")
 }
-
-// Renamed gives an original's flag that the runtime reserves ("format")
-// to the plugin's own option, in every spelling.
-func TestRenamed(t *testing.T) {
-	p := &plugin.Plugin{Name: "check-echo", Title: "ECHO", SingleDashLong: true, Renamed: map[string]string{"format": "host"},
-		New: func() any { return &flagEcho{} }}
-	for _, args := range [][]string{{"-format", "ltsv"}, {"--format", "ltsv"}, {"-format=ltsv"}, {"--format=ltsv"}} {
-		r := plugintest.New(t, p).Run(args...)
-		assert.Equal(t, "ECHO OK: host=ltsv port=80 verbose=false header=[]\n", r.Stdout, args)
-	}
-	r := plugintest.New(t, p).Run("--header", "x", "--", "--format=y")
-	assert.Equal(t, "ECHO UNKNOWN: unexpected argument \"--format=y\"\n", r.Stdout, "nothing after --")
-}

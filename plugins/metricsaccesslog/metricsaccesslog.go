@@ -29,7 +29,6 @@ var Plugin = &plugin.Plugin{
 	Description:    "requests by status class and request-time percentiles from an access log (Apache/nginx combined or LTSV)",
 	SingleDashLong: true,
 	// The original's -format (the log's) is a runtime flag name in teko.
-	Renamed: map[string]string{"format": "log-format"},
 	New: func() any {
 		o := &options{}
 		o.Posfile = func(path string) {
@@ -49,7 +48,7 @@ var Plugin = &plugin.Plugin{
 const MaxAge = metrics.DefaultMaxAge
 
 type options struct {
-	Format    Format       `long:"log-format" value-name:"ltsv|apache" statekey:"-" description:"log format: ltsv, or apache (common or combined); default: told apart line by line; -format and --format, the original's spelling, mean this flag"`
+	Format    Format       `long:"format" value-name:"ltsv|apache" statekey:"-" description:"log format: ltsv, or apache (common or combined); default: told apart line by line (the output format is then --teko-format)"`
 	StateDir  string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the read position (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
 	Posfile   func(string) `long:"posfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-accesslog's position file: taken over on the first run; when absolute, its directory is also --state-dir's"`
 	NoPosfile bool         `long:"no-posfile" description:"keep no position: read the whole file on every run"`
