@@ -93,11 +93,15 @@ func TestPromtoolChecksEveryPlugin(t *testing.T) {
 			require.NoError(t, err)
 			defer stop()
 			state := t.TempDir()
+			_, isMetric := p.New().(plugin.Collector)
 			for i, extra := range [][]string{nil, {"--instance", "b"}} {
-				if _, ok := p.New().(plugin.Collector); ok && extra != nil {
-					continue
+				if isMetric {
+					extra = nil // a second run a minute later: some print nothing before they have an interval
 				}
 				out, errOut, _ := run(p, time.Now().Add(time.Duration(i)*time.Minute), state, append(append(args, conformance.FormatFlag(p), "prometheus"), extra...)...)
+				if isMetric && i == 0 && out == "" {
+					continue
+				}
 				require.NotEmpty(t, out, errOut)
 				cmd := exec.Command(promtool, "check", "metrics")
 				cmd.Stdin = strings.NewReader(out)
