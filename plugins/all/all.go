@@ -21,6 +21,7 @@ import (
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/checksslcert"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
+	"github.com/teko-dev/teko/plugins/metricsdocker"
 	"github.com/teko-dev/teko/plugins/metricsinode"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
 	"github.com/teko-dev/teko/plugins/metricsphpfpm"
@@ -37,6 +38,7 @@ var Plugins = []*plugin.Plugin{
 	checkprocs.Plugin,
 	checksslcert.Plugin,
 	metricsapache2.Plugin,
+	metricsdocker.Plugin,
 	metricsinode.Plugin,
 	metricsnginx.Plugin,
 	metricsphpfpm.Plugin,
