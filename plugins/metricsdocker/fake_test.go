@@ -410,3 +410,21 @@ func TestMeta(t *testing.T) {
 		plugintest.Golden(t, "meta.golden", r.Stdout)
 	}
 }
+
+// A container that could not be read for a run keeps its previous
+// sample: the next run gives its percentage over both intervals.
+func TestUnreadContainerKeepsItsSample(t *testing.T) {
+	f := newFakeEngine(t)
+	h := plugintest.New(t, Plugin)
+	args := []string{"-host", f.Host, "-name-format", "name"}
+	f.set(twoContainers, map[string]func() string{idA: v1Stats(0, 0, 1e11, 1, 1, 0, 0), idB: v1Stats(0, 0, 1e11, 1, 1, 0, 0)})
+	h.Run(args...)
+	h.Advance(time.Minute)
+	f.set(twoContainers, map[string]func() string{idA: func() string { return "{" }, idB: v1Stats(0, 0, 2e11, 1, 1, 0, 0)})
+	r := h.Run(args...)
+	assert.Contains(t, r.Stderr, "web.1 (aaaaaa) left out")
+	h.Advance(time.Minute)
+	f.set(twoContainers, map[string]func() string{idA: v1Stats(3e9, 0, 4e11, 1, 1, 0, 0), idB: v1Stats(0, 0, 4e11, 1, 1, 0, 0)})
+	v := h.Values(h.Run(args...), args...)
+	assert.InDelta(t, 3.0/300*2*100, v["docker.cpuacct_percentage.web_1.user"], 1e-9)
+}

@@ -160,6 +160,7 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 
 	var got []*target
 	var failed []error
+	var unread []string // IDs of running containers not read this run
 	for i := range targets {
 		t := &targets[i]
 		switch {
@@ -167,6 +168,7 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 			inv.Warnf("container %s (%s) is no longer running; left out", t.c.name(), shortID(t.c.ID))
 		case t.err != nil:
 			failed = append(failed, t.err)
+			unread = append(unread, t.c.ID)
 			inv.Warnf("container %s (%s) left out: %v", t.c.name(), shortID(t.c.ID), t.err)
 		default:
 			got = append(got, t)
@@ -175,7 +177,7 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 	if len(got) == 0 && len(failed) > 0 {
 		return fmt.Errorf("no container's stats could be read: %w", failed[0])
 	}
-	o.record(inv, b, got)
+	o.record(inv, b, got, unread)
 	return nil
 }
 

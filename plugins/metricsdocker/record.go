@@ -80,8 +80,10 @@ const (
 	ratesMaxAge   = metrics.DefaultMaxAge
 )
 
-// record puts every container's values into b.
-func (o *options) record(inv *plugin.Invocation, b *metrics.Batch, got []*target) {
+// record puts every container's values into b. The previous samples of
+// the containers in unread (running, but not read this run) are kept for
+// the next run.
+func (o *options) record(inv *plugin.Invocation, b *metrics.Batch, got []*target, unread []string) {
 	var prev remembered
 	st, err := inv.State()
 	if err == nil {
@@ -92,6 +94,11 @@ func (o *options) record(inv *plugin.Invocation, b *metrics.Batch, got []*target
 		st = nil
 	}
 	next := remembered{Containers: map[string]sample{}}
+	for _, id := range unread {
+		if old, ok := prev.Containers[id]; ok {
+			next.Containers[id] = old
+		}
+	}
 	now := inv.Now()
 	for _, t := range got {
 		s, n := t.stats, t.name
