@@ -3,6 +3,7 @@
 package metricsdocker
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -10,7 +11,9 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -240,4 +243,30 @@ func (f *engineFixture) proxy(t *testing.T, before func(*http.Request)) string {
 		os.RemoveAll(dir)
 	})
 	return "unix://" + sock
+}
+
+// The multi-call binary answers to mackerel-plugin-docker, the name agent
+// configurations written for the Mackerel plugin call, with its one-dash
+// "-flag=value" spelling and -tempfile.
+func TestRealBinaryAnswersToMackerelName(t *testing.T) {
+	f := docker.Get(t, startEngine)
+	teko := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/teko")
+	dir := t.TempDir()
+	link := filepath.Join(dir, "mackerel-plugin-docker")
+	require.NoError(t, os.Symlink(teko, link))
+	state := filepath.Join(dir, "state")
+	require.NoError(t, os.Mkdir(state, 0o700))
+	cmd := exec.Command(link, "-host="+f.Host, "-name-format=name", "-tempfile="+filepath.Join(state, "mackerel-plugin-docker"))
+	cmd.Env = []string{"LANG=C", "LC_ALL=C", "MACKEREL_AGENT_PLUGIN_META="}
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	require.NoError(t, cmd.Run(), errOut.String())
+	rss := f.stats(t, f.sleeper).memory["total_rss"]
+	if cgroupV2() {
+		rss = f.stats(t, f.sleeper).memory["anon"]
+	}
+	assert.Regexp(t, `(?m)^docker\.memory\.sleeper\.rss\t`+strconv.FormatFloat(rss, 'f', -1, 64)+`\t\d+$`, out.String())
+	entries, err := os.ReadDir(state)
+	require.NoError(t, err)
+	assert.NotEmpty(t, entries, "the state is kept in -tempfile's directory")
 }
