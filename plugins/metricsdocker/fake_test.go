@@ -428,3 +428,44 @@ func TestUnreadContainerKeepsItsSample(t *testing.T) {
 	v := h.Values(h.Run(args...), args...)
 	assert.InDelta(t, 3.0/300*2*100, v["docker.cpuacct_percentage.web_1.user"], 1e-9)
 }
+
+// Many containers: their stats are read in parallel (at most maxParallel
+// at a time), recorded from one goroutine (the original's concurrent map
+// writes, mackerel-agent-plugins#446, under -race here), and every one is
+// printed.
+func TestManyContainersInParallel(t *testing.T) {
+	f := newFakeEngine(t)
+	const n = 40
+	var list []string
+	stats := map[string]func() string{}
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	for i := range n {
+		id := fmt.Sprintf("%064x", i+1)
+		list = append(list, fmt.Sprintf(`{"Id":%q,"Names":["/c%d"],"Image":"x","Created":%d}`, id, i, i))
+		s := v1Stats(0, 0, 1, uint64(i), 0, 0, 0)
+		stats[id] = func() string {
+			mu.Lock()
+			inFlight++
+			most = max(most, inFlight)
+			mu.Unlock()
+			time.Sleep(200 * time.Millisecond) // the engine's sampling tick
+			mu.Lock()
+			inFlight--
+			mu.Unlock()
+			return s()
+		}
+	}
+	f.set("["+strings.Join(list, ",")+"]", stats)
+	h := plugintest.New(t, Plugin)
+	args := []string{"-host", f.Host, "-name-format", "name"}
+	start := time.Now()
+	v := h.Values(h.Run(args...), args...)
+	took := time.Since(start)
+	for i := range n {
+		assert.Equal(t, float64(i), v[fmt.Sprintf("docker.memory.c%d.rss", i)])
+	}
+	assert.LessOrEqual(t, most, maxParallel, "at most maxParallel requests at once")
+	assert.Greater(t, most, 1, "requests overlap")
+	assert.Less(t, took, time.Duration(n)*200*time.Millisecond/4, "not one after the other")
+}
