@@ -469,3 +469,17 @@ func TestManyContainersInParallel(t *testing.T) {
 	assert.Greater(t, most, 1, "requests overlap")
 	assert.Less(t, took, time.Duration(n)*200*time.Millisecond/4, "not one after the other")
 }
+
+// Names are made segments as the original's regexp [^-a-zA-Z0-9_] → "_"
+// made them, one "_" per character.
+func TestSanitize(t *testing.T) {
+	for in, want := range map[string]string{
+		"web.1":              "web_1",
+		"registry:5000/app":  "registry_5000_app",
+		"名前-x_y":             "__-x_y",
+		"sha256:abc":         "sha256_abc",
+		"already-fine_Name9": "already-fine_Name9",
+	} {
+		assert.Equal(t, want, sanitize(in), in)
+	}
+}

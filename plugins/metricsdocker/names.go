@@ -3,19 +3,27 @@ package metricsdocker
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 )
 
 // nameFormats are the values of -name-format, as the original takes them.
 var nameFormats = []string{"name", "name_id", "id", "image", "image_id", "image_name", "label"}
 
-// unsafe is what the original replaces by "_" in a container's metric
-// name segment.
-var unsafe = regexp.MustCompile(`[^-a-zA-Z0-9_]`)
-
-// sanitize makes s a metric name segment the way the original does.
-func sanitize(s string) string { return unsafe.ReplaceAllString(s, "_") }
+// sanitize makes s a metric name segment the way the original does:
+// every character but ASCII letters, digits, '-' and '_' becomes "_"
+// (a multi-byte character becomes one "_", as its regexp replaced it).
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
 
 // shortID is the first six characters of an ID, as the original's
 // name_id and image_id formats use.
