@@ -311,7 +311,7 @@ func TestRestartedContainer(t *testing.T) {
 	assert.NotContains(t, v, "docker.blkio.io_serviced.web_1.read")
 	assert.NotContains(t, v, "docker.blkio.io_service_bytes.web_1.read")
 	assert.Contains(t, v, "docker.cpuacct_percentage.db.user")
-	assert.Contains(t, r.Stderr, "web_1: CPU percentage left out: its CPU time went down")
+	assert.Contains(t, r.Stderr, "web_1: CPU percentage and I/O operation rates left out: its counts went down (the container restarted)")
 
 	h.Advance(time.Minute)
 	f.set(twoContainers, map[string]func() string{idA: v1Stats(1e8+6e8, 1e7, 3e11, 1, 1, 10, 1), idB: v1Stats(1, 1, 3e11, 1, 1, 0, 0)})
@@ -482,4 +482,22 @@ func TestSanitize(t *testing.T) {
 	} {
 		assert.Equal(t, want, sanitize(in), in)
 	}
+}
+
+// Only the block I/O counts went down (the CPU time, counting again, is
+// already past its old value): still a restart, no percentage.
+func TestRestartSeenInIOCounts(t *testing.T) {
+	f := newFakeEngine(t)
+	h := plugintest.New(t, Plugin)
+	args := []string{"-host", f.Host, "-name-format", "name"}
+	list := fmt.Sprintf(`[{"Id":%q,"Names":["/web"],"Image":"x","Created":1}]`, idA)
+	f.set(list, map[string]func() string{idA: v1Stats(1e9, 1e8, 1e11, 1, 1, 500, 50)})
+	h.Run(args...)
+	h.Advance(time.Minute)
+	f.set(list, map[string]func() string{idA: v1Stats(3e9, 2e8, 2e11, 1, 1, 10, 1)})
+	r := h.Run(args...)
+	v := h.Values(r, args...)
+	assert.NotContains(t, v, "docker.cpuacct_percentage.web.user")
+	assert.NotContains(t, v, "docker.blkio.io_serviced.web.read")
+	assert.Contains(t, r.Stderr, "web: CPU percentage and I/O operation rates left out")
 }

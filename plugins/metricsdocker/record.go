@@ -143,6 +143,12 @@ func (o *options) record(inv *plugin.Invocation, b *metrics.Batch, got []*target
 			next.Containers[t.c.ID] = old // measure over a longer span next time
 			continue
 		}
+		if restarted(old, cur) {
+			// Counting again from zero: a rate over the restart would be
+			// wrong, even for a count already past its old value.
+			inv.Warnf("container %s: CPU percentage and I/O operation rates left out: its counts went down (the container restarted)", t.name)
+			continue
+		}
 		if o.CPUFormat == "percentage" {
 			o.percent(inv, b, t, old, cur, elapsed)
 		}
@@ -155,6 +161,20 @@ func (o *options) record(inv *plugin.Invocation, b *metrics.Batch, got []*target
 	}
 }
 
+// restarted reports whether any of the container's counts went down
+// since the previous sample.
+func restarted(old, cur sample) bool {
+	if cur.User < old.User || cur.System < old.System {
+		return true
+	}
+	for op, v := range cur.Serviced {
+		if w, ok := old.Serviced[op]; ok && v < w {
+			return true
+		}
+	}
+	return false
+}
+
 // percent records the container's CPU use since the previous run as a
 // percentage of one CPU, as docker stats computes it: its CPU time over
 // the host's, times the number of CPUs.
@@ -163,9 +183,6 @@ func (o *options) percent(inv *plugin.Invocation, b *metrics.Batch, t *target, o
 	switch {
 	case elapsed > percentMaxAge:
 		inv.Warnf("container %s: CPU percentage left out: the previous run is %s old (over %s)", t.name, elapsed.Round(time.Second), percentMaxAge)
-		return
-	case cur.User < old.User || cur.System < old.System:
-		inv.Warnf("container %s: CPU percentage left out: its CPU time went down (the container restarted)", t.name)
 		return
 	case cur.Host <= old.Host:
 		inv.Warnf("container %s: CPU percentage left out: the host's CPU time did not grow since the previous run", t.name)
@@ -189,12 +206,6 @@ func (o *options) serviced(inv *plugin.Invocation, b *metrics.Batch, t *target, 
 	if elapsed > ratesMaxAge {
 		inv.Warnf("container %s: I/O operation rates left out: the previous run is %s old (over %s)", t.name, elapsed.Round(time.Second), ratesMaxAge)
 		return
-	}
-	for op, v := range cur.Serviced {
-		if w, ok := old.Serviced[op]; ok && v < w {
-			inv.Warnf("container %s: I/O operation rates left out: its counts went down (the container restarted)", t.name)
-			return
-		}
 	}
 	for op, v := range cur.Serviced {
 		if w, ok := old.Serviced[op]; ok {
