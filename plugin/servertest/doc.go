@@ -54,6 +54,15 @@
 // certificates for TLS tests: valid, expired, for the wrong host, or
 // signed by no one, and client certificates.
 //
+// # A Docker engine
+//
+// StartDocker (Linux, root) runs a private dockerd in a temp directory —
+// its own socket, data and exec roots, no bridge, no iptables rules —
+// and imports an image made from the static busybox, as no registry is
+// reachable in CI. Tests start containers with Docker.CLI:
+//
+//	d.CLI("run", "-d", "--network", "none", d.Image, "/bin/sleep", "600")
+//
 // # Processes
 //
 // Start runs a command in its own process group with its output in a

@@ -25,9 +25,15 @@ func Required() bool { return os.Getenv(RequireEnv) == "1" }
 type NotInstalledError struct {
 	Names   []string // the executables looked for
 	Package string   // the Debian package that provides them
+	// Reason, when set, is the whole message instead: for a server that
+	// is installed but cannot run here, such as one that needs root.
+	Reason string
 }
 
 func (e *NotInstalledError) Error() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
 	return fmt.Sprintf("%s not found (apt-get install %s)", strings.Join(e.Names, " or "), e.Package)
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/teko-dev/teko/plugins/metricsaccesslog"
 	"github.com/teko-dev/teko/plugins/metricsapache2"
 	"github.com/teko-dev/teko/plugins/metricsconntrack"
+	"github.com/teko-dev/teko/plugins/metricsdocker"
 	"github.com/teko-dev/teko/plugins/metricsinode"
 	"github.com/teko-dev/teko/plugins/metricsjvm"
 	"github.com/teko-dev/teko/plugins/metricslinux"
@@ -59,6 +60,7 @@ var Plugins = []*plugin.Plugin{
 	metricsaccesslog.Plugin,
 	metricsapache2.Plugin,
 	metricsconntrack.Plugin,
+	metricsdocker.Plugin,
 	metricsinode.Plugin,
 	metricsjvm.Plugin,
 	metricslinux.Plugin,
