@@ -1,0 +1,144 @@
+package metricsmysql
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
+)
+
+func TestGaugesMatchTheServer(t *testing.T) {
+	s := getPair(t)
+	h := plugintest.New(t, Plugin)
+	got := h.Values(h.Run(args(s.primary)...), args(s.primary)...)
+	st := status(t, s.primary, "SHOW GLOBAL STATUS")
+	vars := status(t, s.primary, "SHOW GLOBAL VARIABLES")
+	assert.Equal(t, vars["max_connections"], got["mysql.connections.max_connections"])
+	assert.Equal(t, vars["thread_cache_size"], got["mysql.threads.thread_cache_size"])
+	// The client's connection stands for the plugin's, which has ended.
+	assert.Equal(t, st["Threads_connected"], got["mysql.connections.Threads_connected"])
+	assert.Equal(t, st["Max_used_connections"], got["mysql.connections.Max_used_connections"])
+	assert.Equal(t, st["Innodb_buffer_pool_pages_total"], got["mysql.innodb_buffer_pool.pool_size"])
+	assert.Equal(t, vars["innodb_log_buffer_size"], got["mysql.innodb_log.innodb_log_buffer_size"])
+	assert.InDelta(t, 100*st["Threads_connected"]/vars["max_connections"], got["mysql.capacity.PercentageOfConnections"], 1e-9)
+	assert.Contains(t, got, "mysql.capacity.PercentageOfBufferPool")
+	// Read from the InnoDB status text (MariaDB's shape).
+	assert.Contains(t, got, "mysql.innodb_memory_allocation.total_mem_alloc")
+	assert.Contains(t, got, "mysql.innodb_transactions.history_list")
+	assert.Contains(t, got, "mysql.innodb_checkpoint_age.uncheckpointed_bytes")
+	// A primary has no lag: none printed, never a made-up 0.
+	assert.NotContains(t, got, "mysql.seconds_behind_master.Seconds_Behind_Master")
+}
+
+func TestCountersArePerMinuteRates(t *testing.T) {
+	s := getPair(t)
+	conn := open(t, s.primary)
+	h := plugintest.New(t, Plugin)
+	first := h.Values(h.Run(args(s.primary)...), args(s.primary)...)
+	assert.NotContains(t, first, "mysql.cmd.Com_select", "a first run has no rate")
+	const n = 17
+	for range n {
+		_, err := conn.ExecContext(context.Background(), "SELECT 1")
+		require.NoError(t, err)
+	}
+	h.Advance(30 * time.Second)
+	got := h.Values(h.Run(args(s.primary)...), args(s.primary)...)
+	assert.Equal(t, float64(2*n), got["mysql.cmd.Com_select"], "%d SELECTs in 30 s are %d a minute", n, 2*n)
+	assert.Greater(t, got["mysql.traffic.Bytes_received"], 0.0)
+	assert.Less(t, got["mysql.traffic.Bytes_received"], 10000.0, "bytes/sec, not per minute")
+}
+
+func TestReplicaLagOnMariaDB(t *testing.T) {
+	// mackerel-plugin-mysql never prints it on MariaDB: it looks for
+	// Seconds_Behind_Source because 10.11 >= 8.0.22.
+	s := getPair(t)
+	h := plugintest.New(t, Plugin)
+	got := h.Values(h.Run(args(s.replica, "-disable_innodb")...), args(s.replica, "-disable_innodb")...)
+	v, ok := got["mysql.seconds_behind_master.Seconds_Behind_Master"]
+	require.True(t, ok, "%v", got)
+	assert.Equal(t, 0.0, v)
+	for name := range got {
+		assert.False(t, strings.HasPrefix(name, "mysql.innodb_"), "-disable_innodb: %s", name)
+	}
+	assert.NotContains(t, got, "mysql.capacity.PercentageOfBufferPool")
+}
+
+func TestWithoutProcessPrivilege(t *testing.T) {
+	s := getPair(t)
+	h := plugintest.New(t, Plugin)
+	a := []string{"-host", "127.0.0.1", "-port", strconv.Itoa(s.primary.Port), "-username", "noproc", "-password", "x"}
+	r := h.Run(a...)
+	got := h.Values(r, a...)
+	assert.Contains(t, got, "mysql.connections.max_connections")
+	assert.Contains(t, got, "mysql.innodb_buffer_pool.pool_size", "InnoDB values from SHOW GLOBAL STATUS need no PROCESS")
+	assert.NotContains(t, got, "mysql.innodb_memory_allocation.total_mem_alloc", "read from the InnoDB status text")
+	assert.Contains(t, r.Stderr, "PROCESS")
+}
+
+func TestExtendedProcesslist(t *testing.T) {
+	s := getPair(t)
+	h := plugintest.New(t, Plugin)
+	a := args(s.primary, "-enable_extended")
+	got := h.Values(h.Run(a...), a...)
+	total := 0.0
+	for _, st := range processStates {
+		v, ok := got["mysql.processlist.State_"+st]
+		require.True(t, ok, st)
+		total += v
+	}
+	assert.GreaterOrEqual(t, total, 2.0, "at least the plugin and the replica's binlog dump")
+	vars := status(t, s.primary, "SHOW GLOBAL VARIABLES")
+	assert.Equal(t, vars["table_open_cache"], got["mysql.files_and_tables.table_cache"])
+	assert.Equal(t, vars["key_buffer_size"], got["mysql.myisam_key_cache.key_buffer_size"])
+}
+
+func TestServerDownAndSilentServer(t *testing.T) {
+	port, err := servertest.FreePort()
+	require.NoError(t, err)
+	h := plugintest.New(t, Plugin)
+	r := h.Run("-host", "127.0.0.1", "-port", strconv.Itoa(port), "-password", "hunter2")
+	assert.Equal(t, 3, r.Code)
+	assert.Empty(t, r.Stdout)
+	assert.Contains(t, r.Stderr, "cannot connect to 127.0.0.1:"+strconv.Itoa(port))
+	assert.NotContains(t, r.Stderr, "hunter2")
+
+	silent := silentServer(t)
+	start := time.Now()
+	r = h.Run("-host", "127.0.0.1", "-port", strconv.Itoa(silent), "-t", "2")
+	assert.Less(t, time.Since(start), 2500*time.Millisecond)
+	assert.Equal(t, 3, r.Code)
+	assert.Empty(t, r.Stdout)
+	assert.Contains(t, r.Stderr, "no answer from 127.0.0.1:"+strconv.Itoa(silent))
+}
+
+func TestGraphKeysAreTheOriginals(t *testing.T) {
+	h := plugintest.New(t, Plugin)
+	keys := func(args ...string) []string {
+		r := h.Meta(args...)
+		require.Equal(t, 0, r.Code, r.Stderr)
+		_, body, _ := strings.Cut(r.Stdout, "\n")
+		var meta struct {
+			Graphs map[string]json.RawMessage `json:"graphs"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(body), &meta))
+		var ks []string
+		for k := range meta.Graphs {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		return ks
+	}
+	base := []string{"mysql.capacity", "mysql.cmd", "mysql.connections", "mysql.join", "mysql.seconds_behind_master", "mysql.table_locks", "mysql.threads", "mysql.traffic"}
+	assert.Equal(t, base, keys("-disable_innodb"))
+	assert.Len(t, keys(), len(base)+21, "mackerel-plugin-mysql has 21 InnoDB graphs")
+	assert.Len(t, keys("-enable_extended"), len(base)+21+10)
+}
