@@ -42,7 +42,7 @@ func TestParseInnodbStatusIsDefensive(t *testing.T) {
 	stat := map[string]float64{}
 	notes := parseInnodbStatus(strings.Join([]string{
 		"Pending flushes (fsync): 0", // MariaDB 10.x: the original's index out of range [4]
-		"Mutex spin waits 5",          // too short
+		"Mutex spin waits 5",         // too short
 		"Pending normal aio reads: [0, x] , aio writes: 0 ,",
 		"Trx id counter",
 		"History list length many",
