@@ -1,0 +1,131 @@
+package checkpostgresql
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
+)
+
+func run(t *testing.T, args ...string) plugintest.Result {
+	t.Helper()
+	return plugintest.New(t, Plugin).Run(args...)
+}
+
+func tcp(pg *servertest.Postgres) []string {
+	return []string{"-H", "127.0.0.1", "-p", strconv.Itoa(pg.Port), "-u", "mon", "-d", "postgres", "-P", monPassword}
+}
+
+func TestConnectionCountsClientSessions(t *testing.T) {
+	pg := getServer(t)
+	// Three idle sessions of the test's own.
+	for range 3 {
+		c, err := pgconn.Connect(context.Background(), fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres", pg.SocketDir, pg.Port))
+		require.NoError(t, err)
+		t.Cleanup(func() { c.Close(context.Background()) })
+	}
+	// psql's own session stands for the plugin's.
+	out, err := pg.Exec("postgres", "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")
+	require.NoError(t, err)
+	want, _ := strconv.Atoi(strings.TrimSpace(out))
+	require.GreaterOrEqual(t, want, 4)
+	all, err := pg.Exec("postgres", "SELECT count(*) FROM pg_stat_activity")
+	require.NoError(t, err)
+
+	r := run(t, append([]string{"connection"}, tcp(pg)...)...)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	assert.Equal(t, fmt.Sprintf("PostgreSQL OK: %d connections\n", want), r.Stdout, "the original counts every row: %s", strings.TrimSpace(all))
+
+	r = run(t, append([]string{"connection", "-w", "1", "-c", "100", "--format", "nagios"}, tcp(pg)...)...)
+	assert.Equal(t, 1, r.Code, r.Stdout)
+	assert.Equal(t, fmt.Sprintf("PostgreSQL WARNING: %d connections | connections=%d;1;100;0;40\n", want, want), r.Stdout)
+	r = run(t, append([]string{"connection", "-w", "1", "-c", "2"}, tcp(pg)...)...)
+	assert.Equal(t, 2, r.Code, r.Stdout)
+
+	// Over the unix socket, as postgres (trusted there).
+	r = run(t, "connection", "-H", pg.SocketDir, "-p", strconv.Itoa(pg.Port))
+	assert.Equal(t, 0, r.Code, r.Stdout)
+}
+
+func TestPasswordWithSpacesAndQuotes(t *testing.T) {
+	pg := getServer(t)
+	base := []string{"connection", "-H", "127.0.0.1", "-p", strconv.Itoa(pg.Port), "-u", "mon", "-d", "postgres"}
+
+	r := run(t, append(base, "-P", monPassword)...)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+
+	h := plugintest.New(t, Plugin)
+	h.Env["PGPASSWORD"] = monPassword
+	r = h.Run(base...)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+
+	file := filepath.Join(t.TempDir(), "pw")
+	require.NoError(t, os.WriteFile(file, []byte(monPassword+"\n"), 0o600))
+	r = run(t, append(base, "--password-file", file)...)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+}
+
+func TestWrongPasswordIsUnknownNamingTheLogin(t *testing.T) {
+	pg := getServer(t)
+	r := run(t, "connection", "-H", "127.0.0.1", "-p", strconv.Itoa(pg.Port), "-u", "mon", "-d", "postgres", "-P", "wrong secret")
+	assert.Equal(t, 3, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, fmt.Sprintf("PostgreSQL UNKNOWN: login mon@127.0.0.1:%d refused", pg.Port))
+	assert.NotContains(t, r.Stdout+r.Stderr, "wrong secret")
+}
+
+func TestSSLMode(t *testing.T) {
+	pg := getServer(t) // runs without TLS
+	base := append([]string{"connection"}, tcp(pg)...)
+	r := run(t, append(base, "-s", "prefer")...)
+	assert.Equal(t, 0, r.Code, "prefer falls back to plain: %s", r.Stdout)
+	r = run(t, append(base, "-s", "allow")...)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	r = run(t, append(base, "--sslmode", "require")...)
+	assert.Equal(t, 3, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "does not offer TLS, and sslmode require requires it")
+	r = run(t, append(base, "-s", "sometimes")...)
+	assert.Equal(t, 3, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, `--sslmode "sometimes": want one of disable, allow, prefer, require, verify-ca, verify-full`)
+}
+
+func TestServerDownIsCritical(t *testing.T) {
+	port, err := servertest.FreePort()
+	require.NoError(t, err)
+	r := run(t, "connection", "-H", "127.0.0.1", "-p", strconv.Itoa(port), "-P", "hunter2")
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "PostgreSQL CRITICAL: cannot connect to 127.0.0.1:"+strconv.Itoa(port))
+	assert.Contains(t, r.Stdout, "connection refused")
+	assert.NotContains(t, r.Stdout, "hunter2")
+}
+
+func TestSilentServerEndsWithinTimeout(t *testing.T) {
+	port := silentServer(t)
+	start := time.Now()
+	r := run(t, "connection", "-H", "127.0.0.1", "-p", strconv.Itoa(port), "-t", "2")
+	assert.Less(t, time.Since(start), 2500*time.Millisecond)
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "PostgreSQL CRITICAL: no answer from 127.0.0.1:"+strconv.Itoa(port)+" within 1.5s")
+}
+
+func TestFlagErrors(t *testing.T) {
+	for _, args := range [][]string{{}, {"uptime"}, {"connection", "-p", "70000"}, {"connection", "-w", "x"}} {
+		r := run(t, args...)
+		assert.Equal(t, 3, r.Code, "%q: %s", args, r.Stdout)
+		assert.True(t, strings.HasPrefix(r.Stdout, "PostgreSQL UNKNOWN: "), r.Stdout)
+	}
+	help := run(t, "connection", "--help")
+	assert.Equal(t, 0, help.Code)
+	assert.Contains(t, help.Stdout, "--sslmode")
+	assert.NotContains(t, help.Stdout, monPassword)
+}
