@@ -1,0 +1,163 @@
+package metricspostgres
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/teko-dev/teko/metrics"
+	"github.com/teko-dev/teko/plugin/pgclient"
+	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
+)
+
+// Sessions by state, compared with pg_stat_activity. The original never
+// prints idle_in_transaction_aborted_ (it declares that name and prints
+// idle_in_transaction_aborted) and counts idle sessions as an undeclared
+// idle_waiting (they wait on ClientRead).
+func TestSessionsMatchPgStatActivity(t *testing.T) {
+	pg := getServer(t)
+	session(t, pg)
+	session(t, pg)
+	exec(t, session(t, pg), "BEGIN; SELECT 1")
+	exec(t, session(t, pg), "BEGIN; SELECT 1/0")
+	require.NoError(t, servertest.WaitFor(5*time.Second, func() error {
+		if one(t, pg, "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction (aborted)'") != 1 {
+			return assert.AnError
+		}
+		return nil
+	}))
+	// Only the test's four sessions besides the asking one: psql
+	// sessions that just ended linger a moment as idle.
+	settled := func() {
+		require.NoError(t, servertest.WaitFor(5*time.Second, func() error {
+			if one(t, pg, "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()") != 4 {
+				return assert.AnError
+			}
+			return nil
+		}))
+	}
+	settled()
+	h := plugintest.New(t, Plugin)
+	got := h.Values(h.Run(args(pg)...), args(pg)...)
+	settled()
+	// psql's session is active, as the plugin's own was.
+	for state, name := range map[string]string{"active": "active", "idle": "idle", "idle in transaction": "idle_in_transaction",
+		"idle in transaction (aborted)": "idle_in_transaction_aborted_"} {
+		want := one(t, pg, "SELECT count(*) FROM pg_stat_activity WHERE state = '"+state+"'")
+		assert.Equal(t, want, got["postgres.connections."+name], state)
+	}
+	assert.Equal(t, 2.0, got["postgres.connections.idle"], "the plugin's one connection has ended; a second one would be idle here")
+	assert.Equal(t, 1.0, got["postgres.connections.idle_in_transaction_aborted_"])
+	assert.Equal(t, 0.0, got["postgres.connections.fastpath_function_call"])
+	assert.Equal(t, one(t, pg, "SELECT sum(pg_database_size(datname)) FROM pg_database WHERE has_database_privilege(datname, 'connect')"),
+		got["postgres.size.total_size"])
+}
+
+// Every declared metric is printed (on a primary, from the second run).
+func TestEveryDeclaredMetricIsPrinted(t *testing.T) {
+	pg := getServer(t)
+	h := plugintest.New(t, Plugin)
+	h.Values(h.Run(args(pg)...), args(pg)...)
+	h.Advance(time.Minute)
+	got := h.Values(h.Run(args(pg)...), args(pg)...)
+	for key, g := range Plugin.New().(*options).Graphs() {
+		for _, m := range g.Metrics {
+			assert.Contains(t, got, "postgres."+key+"."+m.Name)
+		}
+	}
+}
+
+func TestRatesMatchPgStatDatabase(t *testing.T) {
+	pg := getServer(t)
+	c := session(t, pg)
+	h := plugintest.New(t, Plugin)
+	lsn0 := one(t, pg, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')")
+	h.Values(h.Run(args(pg)...), args(pg)...)
+	inserted0 := one(t, pg, "SELECT sum(tup_inserted) FROM pg_stat_database")
+	const n = 40
+	exec(t, c, "CREATE TABLE IF NOT EXISTS r (i int)")
+	for i := range n {
+		exec(t, c, "INSERT INTO r VALUES ("+strconv.Itoa(i)+")")
+	}
+	// An idle session flushes its statistics only after 10 s; one that
+	// ends, at once.
+	c.Close(context.Background())
+	require.NoError(t, servertest.WaitFor(5*time.Second, func() error {
+		if one(t, pg, "SELECT sum(tup_inserted) FROM pg_stat_database") < inserted0+n {
+			return assert.AnError
+		}
+		return nil
+	}))
+	h.Advance(30 * time.Second)
+	r := h.Run(args(pg)...)
+	got := h.Values(r, args(pg)...)
+	assert.Empty(t, r.Stderr)
+	lsn1 := one(t, pg, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')")
+	// n commits in 30 s are 2n a minute, plus a few of the plugin's and
+	// psql's own.
+	assert.GreaterOrEqual(t, got["postgres.commits.xact_commit"], float64(2*n))
+	assert.Less(t, got["postgres.commits.xact_commit"], float64(2*n+40))
+	assert.Greater(t, got["postgres.xlog_location.xlog_location_bytes"], 0.0)
+	assert.LessOrEqual(t, got["postgres.xlog_location.xlog_location_bytes"], 2*(lsn1-lsn0))
+	assert.GreaterOrEqual(t, got["postgres.rows.tup_inserted"], float64(2*n))
+}
+
+func TestPerDatabase(t *testing.T) {
+	pg := getServer(t)
+	h := plugintest.New(t, Plugin)
+	a := args(pg, "-per-database")
+	got := h.Values(h.Run(a...), a...)
+	assert.Equal(t, one(t, pg, `SELECT pg_database_size('app.v1')`), got["postgres.db_size.app_v1.size"])
+	assert.Equal(t, one(t, pg, `SELECT pg_database_size('postgres')`), got["postgres.db_size.postgres.size"])
+	assert.NotContains(t, got, "postgres.db_size.template1.size")
+	h.Advance(time.Minute)
+	got = h.Values(h.Run(a...), a...)
+	assert.Contains(t, got, "postgres.db_commits.postgres.xact_commit")
+	assert.Contains(t, got, "postgres.db_rows.app_v1.tup_fetched")
+}
+
+// A replica has no WAL position of its own: nothing is printed, never 0.
+func TestReplicaPrintsNoWAL(t *testing.T) {
+	o := &options{}
+	s := func(v string) *string { return &v }
+	act := &pgclient.Result{Rows: [][]*string{{s("1"), s("0"), s("2"), s("0"), s("0"), s("0"), s("0"), nil}}}
+	b := metrics.NewBatch()
+	require.NoError(t, o.record(act, &pgclient.Result{}, b))
+	values, _, _ := b.Resolve(metrics.Memory{}, time.Now(), metrics.Rates{})
+	for _, v := range values {
+		assert.NotEqual(t, "xlog_location.xlog_location_bytes", v.Name)
+	}
+}
+
+func TestFailures(t *testing.T) {
+	port, err := servertest.FreePort()
+	require.NoError(t, err)
+	h := plugintest.New(t, Plugin)
+	r := h.Run("-hostname", "127.0.0.1", "-port", strconv.Itoa(port), "-user", "mon", "-password", "hunter2")
+	assert.Equal(t, 3, r.Code)
+	assert.Empty(t, r.Stdout)
+	assert.Contains(t, r.Stderr, "cannot connect to 127.0.0.1:"+strconv.Itoa(port))
+	assert.NotContains(t, r.Stderr, "hunter2")
+
+	silent := silentServer(t)
+	start := time.Now()
+	r = h.Run("-hostname", "127.0.0.1", "-port", strconv.Itoa(silent), "-user", "mon", "-t", "2")
+	assert.Less(t, time.Since(start), 2500*time.Millisecond)
+	assert.Equal(t, 3, r.Code)
+	assert.Contains(t, r.Stderr, "no answer from 127.0.0.1:"+strconv.Itoa(silent))
+
+	r = h.Run("-hostname", "127.0.0.1")
+	assert.Equal(t, 3, r.Code)
+	assert.Contains(t, r.Stdout, "user")
+
+	pg := getServer(t)
+	r = h.Run("-hostname", "127.0.0.1", "-port", strconv.Itoa(pg.Port), "-user", "mon", "-database", "postgres", "-password", "nope")
+	assert.Equal(t, 3, r.Code)
+	assert.True(t, strings.Contains(r.Stderr, "login mon@127.0.0.1:"+strconv.Itoa(pg.Port)+" refused"), r.Stderr)
+}
