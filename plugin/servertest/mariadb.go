@@ -68,8 +68,13 @@ func StartMariaDB(o MariaDBOptions) (*MariaDB, error) {
 	if os.Geteuid() == 0 {
 		user = []string{"--user=root"}
 	}
-	data := filepath.Join(dir, "data")
-	args := append([]string{"--no-defaults", "--datadir=" + data, "--auth-root-authentication-method=normal", "--skip-test-db"}, user...)
+	data, tmp := filepath.Join(dir, "data"), filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		return nil, err
+	}
+	// A private tmpdir: two instances bootstrapping at once in /tmp can
+	// collide on their temporary tables' names.
+	args := append([]string{"--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp, "--auth-root-authentication-method=normal", "--skip-test-db"}, user...)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if out, err := exec.CommandContext(ctx, install, args...).CombinedOutput(); err != nil {
@@ -79,7 +84,7 @@ func StartMariaDB(o MariaDBOptions) (*MariaDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	sargs := append([]string{"--no-defaults", "--datadir=" + data, "--socket=" + m.Socket,
+	sargs := append([]string{"--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp, "--socket=" + m.Socket,
 		"--port=" + strconv.Itoa(m.Port), "--bind-address=127.0.0.1", "--pid-file=" + filepath.Join(dir, "pid"),
 		"--log-error=" + m.Log, "--skip-name-resolve", "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M",
 		"--performance-schema=OFF"}, user...)

@@ -21,7 +21,9 @@ import (
 	"github.com/teko-dev/teko/plugins/checklog"
 	"github.com/teko-dev/teko/plugins/checkmemcached"
 	"github.com/teko-dev/teko/plugins/checkmemory"
+	"github.com/teko-dev/teko/plugins/checkmysql"
 	"github.com/teko-dev/teko/plugins/checkntpoffset"
+	"github.com/teko-dev/teko/plugins/checkpostgresql"
 	"github.com/teko-dev/teko/plugins/checkprocs"
 	"github.com/teko-dev/teko/plugins/checkredis"
 	"github.com/teko-dev/teko/plugins/checksslcert"
@@ -35,8 +37,10 @@ import (
 	"github.com/teko-dev/teko/plugins/metricsjvm"
 	"github.com/teko-dev/teko/plugins/metricslinux"
 	"github.com/teko-dev/teko/plugins/metricsmemcached"
+	"github.com/teko-dev/teko/plugins/metricsmysql"
 	"github.com/teko-dev/teko/plugins/metricsnginx"
 	"github.com/teko-dev/teko/plugins/metricsphpfpm"
+	"github.com/teko-dev/teko/plugins/metricspostgres"
 	"github.com/teko-dev/teko/plugins/metricsredis"
 )
 
@@ -51,7 +55,9 @@ var Plugins = []*plugin.Plugin{
 	checklog.Plugin,
 	checkmemcached.Plugin,
 	checkmemory.Plugin,
+	checkmysql.Plugin,
 	checkntpoffset.Plugin,
+	checkpostgresql.Plugin,
 	checkprocs.Plugin,
 	checkredis.Plugin,
 	checksslcert.Plugin,
@@ -65,7 +71,9 @@ var Plugins = []*plugin.Plugin{
 	metricsjvm.Plugin,
 	metricslinux.Plugin,
 	metricsmemcached.Plugin,
+	metricsmysql.Plugin,
 	metricsnginx.Plugin,
 	metricsphpfpm.Plugin,
+	metricspostgres.Plugin,
 	metricsredis.Plugin,
 }

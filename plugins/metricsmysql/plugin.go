@@ -235,7 +235,10 @@ func innodbFromStatus(stat map[string]float64) {
 	}
 }
 
-// statusFallbacks fill what the InnoDB text did not give.
+// statusFallbacks fill what the InnoDB text did not give. MariaDB
+// 10.11's Innodb_ibuf_size and Innodb_ibuf_segment_size are not sizes
+// (1086626725889 pages on an idle server), so the insert buffer usage
+// is taken from the text only.
 var statusFallbacks = map[string]string{
 	"history_list":        "Innodb_history_list_length",
 	"innodb_transactions": "Innodb_max_trx_id",
@@ -245,9 +248,6 @@ var statusFallbacks = map[string]string{
 	"log_writes":          "Innodb_log_writes",
 	"ibuf_merges":         "Innodb_ibuf_merges",
 	"ibuf_inserts":        "Innodb_ibuf_merged_inserts",
-	"ibuf_used_cells":     "Innodb_ibuf_size",
-	"ibuf_free_cells":     "Innodb_ibuf_free_list",
-	"ibuf_cell_count":     "Innodb_ibuf_segment_size",
 	"pending_log_writes":  "Innodb_os_log_pending_writes",
 	"pending_log_flushes": "Innodb_os_log_pending_fsyncs",
 }
