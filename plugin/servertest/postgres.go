@@ -3,6 +3,14 @@ package servertest
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,6 +32,10 @@ type Postgres struct {
 	SocketDir string // the directory holding the unix socket
 	Port      int    // the TCP port on 127.0.0.1
 	Log       string // the server's log
+	// CACert is a PEM file of the CA that signed the server's
+	// certificate (for 127.0.0.1 and localhost): the server offers TLS
+	// (ssl=on), and clients may verify it with this file.
+	CACert string
 
 	bin  string
 	data string
@@ -79,12 +91,15 @@ func StartPostgres() (*Postgres, error) {
 	if err := os.WriteFile(filepath.Join(p.data, "pg_hba.conf"), []byte(hba), 0o644); err != nil {
 		return nil, err
 	}
+	if err := p.writeCertificates(); err != nil {
+		return nil, err
+	}
 	if p.Port, err = FreePort(); err != nil {
 		return nil, err
 	}
 	cmd := p.command(context.Background(), "postgres", "-D", p.data, "-c", "listen_addresses=127.0.0.1",
 		"-p", strconv.Itoa(p.Port), "-k", p.SocketDir, "-c", "fsync=off", "-c", "track_io_timing=on",
-		"-c", "shared_buffers=16MB", "-c", "max_connections=40")
+		"-c", "shared_buffers=16MB", "-c", "max_connections=40", "-c", "ssl=on")
 	if p.proc, err = Start(cmd, p.Log); err != nil {
 		return nil, err
 	}
@@ -96,6 +111,39 @@ func StartPostgres() (*Postgres, error) {
 	}
 	ok = true
 	return p, nil
+}
+
+// writeCertificates makes a CA and a server certificate signed by it,
+// in the data directory as postgres wants them (the key readable by the
+// server's user only), and the CA in p.CACert.
+func (p *Postgres) writeCertificates() error {
+	caPEM, certPEM, keyPEM, err := serverCertificate()
+	if err != nil {
+		return err
+	}
+	p.CACert = filepath.Join(p.Dir, "ca.crt")
+	if err := os.WriteFile(p.CACert, caPEM, 0o644); err != nil {
+		return err
+	}
+	files := map[string][]byte{"server.crt": certPEM, "server.key": keyPEM}
+	for name, b := range files {
+		path := filepath.Join(p.data, name)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return err
+		}
+		if len(p.as) > 0 {
+			u, err := user.Lookup("postgres")
+			if err != nil {
+				return err
+			}
+			uid, _ := strconv.Atoi(u.Uid)
+			gid, _ := strconv.Atoi(u.Gid)
+			if err := os.Chown(path, uid, gid); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // postgresBin returns the bin directory of the newest installed version.
@@ -152,4 +200,44 @@ func (p *Postgres) Stop() {
 	}
 	p.proc.Stop()
 	os.RemoveAll(p.Dir)
+}
+
+// serverCertificate returns a fresh CA certificate and a server
+// certificate and key it signed, for 127.0.0.1, ::1 and localhost, in PEM.
+func serverCertificate() (caPEM, certPEM, keyPEM []byte, err error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	now := time.Now()
+	ca := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "teko test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), nil
 }

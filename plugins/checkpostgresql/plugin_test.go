@@ -84,19 +84,45 @@ func TestWrongPasswordIsUnknownNamingTheLogin(t *testing.T) {
 	assert.NotContains(t, r.Stdout+r.Stderr, "wrong secret")
 }
 
+// The server offers TLS with a certificate for 127.0.0.1 from its own CA.
 func TestSSLMode(t *testing.T) {
-	pg := getServer(t) // runs without TLS
+	pg := getServer(t)
 	base := append([]string{"connection"}, tcp(pg)...)
-	r := run(t, append(base, "-s", "prefer")...)
-	assert.Equal(t, 0, r.Code, "prefer falls back to plain: %s", r.Stdout)
-	r = run(t, append(base, "-s", "allow")...)
-	assert.Equal(t, 0, r.Code, r.Stdout)
-	r = run(t, append(base, "--sslmode", "require")...)
+	for _, mode := range []string{"disable", "allow", "prefer", "require"} {
+		r := run(t, append(base, "-s", mode)...)
+		assert.Equal(t, 0, r.Code, "%s: %s", mode, r.Stdout)
+	}
+	for _, mode := range []string{"verify-ca", "verify-full"} {
+		r := run(t, append(base, "--sslmode", mode, "--sslrootcert", pg.CACert)...)
+		assert.Equal(t, 0, r.Code, "%s: %s", mode, r.Stdout)
+	}
+	// TLS is really negotiated: without the CA, verification fails.
+	r := run(t, append(base, "--sslmode", "verify-full")...)
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "certificate")
+
+	other := filepath.Join(t.TempDir(), "other-ca.crt")
+	require.NoError(t, os.WriteFile(other, []byte("not a certificate"), 0o644))
+	r = run(t, append(base, "--sslmode", "verify-ca", "--sslrootcert", other)...)
 	assert.Equal(t, 3, r.Code, r.Stdout)
-	assert.Contains(t, r.Stdout, "does not offer TLS, and sslmode require requires it")
+	assert.Contains(t, r.Stdout, "no PEM certificate")
+
 	r = run(t, append(base, "-s", "sometimes")...)
 	assert.Equal(t, 3, r.Code, r.Stdout)
 	assert.Contains(t, r.Stdout, `--sslmode "sometimes": want one of disable, allow, prefer, require, verify-ca, verify-full`)
+}
+
+// A server without TLS (the stand-in declines it): require is a
+// configuration that cannot work, UNKNOWN; prefer falls back.
+func TestSSLModeWithoutServerTLS(t *testing.T) {
+	args, stop, err := (&options{}).ConformanceArgs("")
+	require.NoError(t, err)
+	defer stop()
+	r := run(t, append(args, "-s", "prefer")...)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	r = run(t, append(args, "-s", "require")...)
+	assert.Equal(t, 3, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "does not offer TLS, and sslmode require requires it")
 }
 
 func TestServerDownIsCritical(t *testing.T) {
