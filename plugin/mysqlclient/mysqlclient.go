@@ -176,7 +176,7 @@ func Connect(ctx context.Context, c Config) (*Conn, error) {
 		if ctx.Err() != nil || budget > 0 && time.Since(start) >= budget-budget/20 {
 			// The driver reports a read that timed out as "invalid
 			// connection"; say what happened.
-			return nil, &Error{Kind: Down, msg: fmt.Sprintf("no answer from %s within %s", c.Target(), budget.Round(time.Millisecond)), err: err}
+			return nil, &Error{Kind: Down, msg: fmt.Sprintf("no answer from %s within %s", c.Target(), budget.Round(100*time.Millisecond)), err: err}
 		}
 		return nil, connectError(c, budget, err)
 	}
@@ -194,7 +194,7 @@ func connectError(c Config, budget time.Duration, err error) error {
 	case errors.As(err, &me):
 		return &Error{Kind: Other, msg: fmt.Sprintf("connecting to %s: %s", c.Target(), msg), err: err}
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return &Error{Kind: Down, msg: fmt.Sprintf("no answer from %s within %s", c.Target(), budget.Round(time.Millisecond)), err: err}
+		return &Error{Kind: Down, msg: fmt.Sprintf("no answer from %s within %s", c.Target(), budget.Round(100*time.Millisecond)), err: err}
 	case errors.Is(err, context.Canceled):
 		return &Error{Kind: Other, msg: "cancelled", err: err}
 	default:

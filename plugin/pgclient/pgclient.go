@@ -195,7 +195,7 @@ func Connect(ctx context.Context, c Config) (*Conn, error) {
 	pg, err := pgconn.ConnectConfig(ctx, pc)
 	if err != nil {
 		if ctx.Err() != nil || budget > 0 && time.Since(start) >= budget-budget/20 {
-			return nil, &Error{Kind: Down, msg: fmt.Sprintf("no answer from %s within %s", c.Target(), budget.Round(time.Millisecond)), err: err}
+			return nil, &Error{Kind: Down, msg: fmt.Sprintf("no answer from %s within %s", c.Target(), budget.Round(100*time.Millisecond)), err: err}
 		}
 		return nil, connectError(c, err)
 	}
