@@ -223,6 +223,30 @@ func (c *Conn) Queries() int { return c.queries }
 // a nil pointer.
 func (c *Conn) Rows(ctx context.Context, query string) ([]string, [][]*string, error) {
 	c.queries++
+	ctx, wait, cancel := answerBudget(ctx)
+	defer cancel()
+	start := time.Now()
+	cols, out, err := c.rows(ctx, query)
+	if err != nil && wait > 0 && (ctx.Err() != nil || time.Since(start) >= wait-wait/20) {
+		return nil, nil, &Error{Kind: Down, msg: fmt.Sprintf("%s: no answer from %s within %s", query, c.cfg.Target(), wait.Round(100*time.Millisecond)), err: err}
+	}
+	return cols, out, err
+}
+
+// answerBudget bounds ctx to 3/4 of the time it has left, so that a
+// server that stops answering is reported as such before the run's own
+// deadline ends everything.
+func answerBudget(ctx context.Context) (context.Context, time.Duration, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return ctx, 0, func() {}
+	}
+	wait := max(time.Duration(float64(time.Until(dl))*share), time.Millisecond)
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	return ctx, wait, cancel
+}
+
+func (c *Conn) rows(ctx context.Context, query string) ([]string, [][]*string, error) {
 	rows, err := c.conn.QueryContext(ctx, query)
 	if err != nil {
 		return nil, nil, c.queryError(query, err)

@@ -312,6 +312,30 @@ func (r *Result) Col(name string) int {
 // Query runs one statement.
 func (c *Conn) Query(ctx context.Context, sql string) (*Result, error) {
 	c.queries++
+	ctx, wait, cancel := answerBudget(ctx)
+	defer cancel()
+	start := time.Now()
+	res, err := c.query(ctx, sql)
+	if err != nil && wait > 0 && (ctx.Err() != nil || time.Since(start) >= wait-wait/20) {
+		return nil, &Error{Kind: Down, msg: fmt.Sprintf("%s: no answer from %s within %s", firstLine(sql), c.cfg.Target(), wait.Round(100*time.Millisecond)), err: err}
+	}
+	return res, err
+}
+
+// answerBudget bounds ctx to 3/4 of the time it has left, so that a
+// server that stops answering is reported as such before the run's own
+// deadline ends everything.
+func answerBudget(ctx context.Context) (context.Context, time.Duration, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return ctx, 0, func() {}
+	}
+	wait := max(time.Duration(float64(time.Until(dl))*share), time.Millisecond)
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	return ctx, wait, cancel
+}
+
+func (c *Conn) query(ctx context.Context, sql string) (*Result, error) {
 	results, err := c.pg.Exec(ctx, sql).ReadAll()
 	if err != nil {
 		return nil, c.queryError(sql, err)

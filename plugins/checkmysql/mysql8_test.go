@@ -3,6 +3,7 @@ package checkmysql
 import (
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,4 +49,22 @@ func TestMySQL80NullLag(t *testing.T) {
 	r := run(t, "replication", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	assert.Equal(t, 3, r.Code, r.Stdout)
 	assert.Equal(t, "MySQL UNKNOWN: Unknown seconds behind in MySQL replication\n", r.Stdout)
+}
+
+// A server that logs in and then never answers a statement: the run
+// still ends within -t.
+func TestServerHangingOnAStatement(t *testing.T) {
+	release := make(chan struct{})
+	srv, err := mysqlfake.Start(func(string) (*mysqlfake.Result, error) {
+		<-release
+		return nil, nil
+	})
+	require.NoError(t, err)
+	defer srv.Close()
+	defer close(release)
+	start := time.Now()
+	r := run(t, "uptime", "-H", "127.0.0.1", "-p", strconv.Itoa(srv.Addr().Port), "-t", "2")
+	assert.Less(t, time.Since(start), 2500*time.Millisecond)
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.Regexp(t, `^MySQL CRITICAL: SHOW GLOBAL STATUS LIKE 'Uptime': no answer from 127\.0\.0\.1:\d+ within 1\.\ds\n$`, r.Stdout)
 }

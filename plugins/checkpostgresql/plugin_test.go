@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/teko-dev/teko/plugin/pgclient/pgfake"
 	"github.com/teko-dev/teko/plugin/plugintest"
 	"github.com/teko-dev/teko/plugin/servertest"
 )
@@ -154,4 +155,22 @@ func TestFlagErrors(t *testing.T) {
 	assert.Equal(t, 0, help.Code)
 	assert.Contains(t, help.Stdout, "--sslmode")
 	assert.NotContains(t, help.Stdout, monPassword)
+}
+
+// A server that logs in and then never answers a statement: the run
+// still ends within -t, CRITICAL.
+func TestServerHangingOnAStatement(t *testing.T) {
+	release := make(chan struct{})
+	srv, err := pgfake.Start(func(string) (*pgfake.Result, error) {
+		<-release
+		return nil, nil
+	})
+	require.NoError(t, err)
+	defer srv.Close()
+	defer close(release)
+	start := time.Now()
+	r := run(t, "connection", "-H", "127.0.0.1", "-p", strconv.Itoa(srv.Addr().Port), "-t", "2")
+	assert.Less(t, time.Since(start), 2500*time.Millisecond)
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.Regexp(t, `^PostgreSQL CRITICAL: SELECT count.*: no answer from 127\.0\.0\.1:\d+ within 1\.\ds\n$`, r.Stdout)
 }
