@@ -30,24 +30,47 @@ func tcp(pg *servertest.Postgres) []string {
 
 func TestConnectionCountsClientSessions(t *testing.T) {
 	pg := getServer(t)
-	// Three idle sessions of the test's own.
-	for range 3 {
+	open := func() *pgconn.PgConn {
 		c, err := pgconn.Connect(context.Background(), fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres", pg.SocketDir, pg.Port))
 		require.NoError(t, err)
 		t.Cleanup(func() { c.Close(context.Background()) })
+		return c
 	}
-	// psql's own session stands for the plugin's.
-	out, err := pg.Exec("postgres", "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")
-	require.NoError(t, err)
-	want, _ := strconv.Atoi(strings.TrimSpace(out))
-	require.GreaterOrEqual(t, want, 4)
-	all, err := pg.Exec("postgres", "SELECT count(*) FROM pg_stat_activity")
-	require.NoError(t, err)
+	// Three idle sessions of the test's own, and one it asks with (a
+	// psql run would linger a moment after it ends and spoil the count).
+	open()
+	open()
+	open()
+	observer := open()
+	count := func(sql string) int {
+		t.Helper()
+		res, err := observer.Exec(context.Background(), sql).ReadAll()
+		require.NoError(t, err)
+		n, err := strconv.Atoi(string(res[0].Rows[0][0]))
+		require.NoError(t, err)
+		return n
+	}
+	clients := "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+	require.NoError(t, servertest.WaitFor(5*time.Second, func() error {
+		if count(clients) != 4 {
+			return assert.AnError
+		}
+		return nil
+	}))
+	all := count("SELECT count(*) FROM pg_stat_activity")
+	want := 4 + 1 // and the plugin's own session
 
 	r := run(t, append([]string{"connection"}, tcp(pg)...)...)
 	assert.Equal(t, 0, r.Code, r.Stdout)
-	assert.Equal(t, fmt.Sprintf("PostgreSQL OK: %d connections\n", want), r.Stdout, "the original counts every row: %s", strings.TrimSpace(all))
+	assert.Equal(t, fmt.Sprintf("PostgreSQL OK: %d connections\n", want), r.Stdout, "the original counts every row: %d", all+1)
+	assert.Greater(t, all+1, want, "background processes are rows too")
 
+	require.NoError(t, servertest.WaitFor(5*time.Second, func() error {
+		if count(clients) != 4 {
+			return assert.AnError
+		}
+		return nil
+	}))
 	r = run(t, append([]string{"connection", "-w", "1", "-c", "100", "--format", "nagios"}, tcp(pg)...)...)
 	assert.Equal(t, 1, r.Code, r.Stdout)
 	assert.Equal(t, fmt.Sprintf("PostgreSQL WARNING: %d connections | connections=%d;1;100;0;40\n", want, want), r.Stdout)
