@@ -3,6 +3,8 @@ package metricsmysql
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,4 +154,35 @@ func TestGraphKeysAreTheOriginals(t *testing.T) {
 	assert.Equal(t, base, keys("-disable_innodb"))
 	assert.Len(t, keys(), len(base)+21, "mackerel-plugin-mysql has 21 InnoDB graphs")
 	assert.Len(t, keys("-enable_extended"), len(base)+21+10)
+}
+
+// The unix socket, the original's -tempfile, and a password that reaches
+// no file of the state directory.
+func TestSocketTempfileAndSecretState(t *testing.T) {
+	s := getPair(t)
+	dir := t.TempDir()
+	h := plugintest.New(t, Plugin)
+	a := []string{"-socket", s.primary.Socket, "-username", "mon", "-password", "mon pw", "-tempfile", filepath.Join(dir, "mackerel-plugin-mysql")}
+	// mon@127.0.0.1 does not match a socket login (localhost): root has
+	// no password over the socket.
+	r := h.Run(a...)
+	assert.Equal(t, 3, r.Code)
+	assert.Contains(t, r.Stderr, "login mon@"+s.primary.Socket+" refused")
+	assert.NotContains(t, r.Stderr, "mon pw")
+	a = []string{"-socket", s.primary.Socket, "-username", "root", "-password", "", "-tempfile", filepath.Join(dir, "mackerel-plugin-mysql")}
+	h.Values(h.Run(a...), a...)
+	h.Advance(time.Minute)
+	got := h.Values(h.Run(append(a, "-password=")...), a...)
+	assert.Contains(t, got, "mysql.cmd.Questions", "the second run found the first run's counters in -tempfile's directory")
+
+	h.Env["MYSQL_PASSWORD"] = "env-secret-xyz"
+	h.Run("-host", "127.0.0.1", "-port", strconv.Itoa(s.primary.Port), "-username", "mon", "-password", "flag-secret-xyz", "-tempfile", filepath.Join(dir, "x"))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	for _, e := range entries {
+		assert.NotContains(t, e.Name(), "secret-xyz")
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		assert.NotContains(t, string(b), "secret-xyz", e.Name())
+	}
 }

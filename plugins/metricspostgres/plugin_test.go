@@ -168,3 +168,12 @@ func TestFailures(t *testing.T) {
 	assert.Equal(t, 3, r.Code)
 	assert.True(t, strings.Contains(r.Stderr, "login mon@127.0.0.1:"+strconv.Itoa(pg.Port)+" refused"), r.Stderr)
 }
+
+// Over the unix socket, as the original's -hostname /var/run/postgresql.
+func TestUnixSocket(t *testing.T) {
+	pg := getServer(t)
+	h := plugintest.New(t, Plugin)
+	a := []string{"-hostname", pg.SocketDir, "-port", strconv.Itoa(pg.Port), "-user", "postgres"}
+	got := h.Values(h.Run(a...), a...)
+	assert.Contains(t, got, "postgres.size.total_size")
+}
