@@ -20,6 +20,10 @@ type MariaDB struct {
 	Socket string // the unix socket
 	Port   int    // the TCP port on 127.0.0.1
 	Log    string // the server's error log
+	// CACert is a PEM file of the CA that signed the server's
+	// certificate (for 127.0.0.1 and localhost): the server offers TLS,
+	// and clients may verify it with this file.
+	CACert string
 
 	proc   *Process
 	client string
@@ -84,10 +88,21 @@ func StartMariaDB(o MariaDBOptions) (*MariaDB, error) {
 	if err != nil {
 		return nil, err
 	}
+	caPEM, certPEM, keyPEM, err := serverCertificate()
+	if err != nil {
+		return nil, err
+	}
+	m.CACert = filepath.Join(dir, "ca.crt")
+	certFile, keyFile := filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
+	for path, b := range map[string][]byte{m.CACert: caPEM, certFile: certPEM, keyFile: keyPEM} {
+		if err := os.WriteFile(path, b, 0o644); err != nil { // the key too: the server may run as another user; it is a test's
+			return nil, err
+		}
+	}
 	sargs := append([]string{"--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp, "--socket=" + m.Socket,
 		"--port=" + strconv.Itoa(m.Port), "--bind-address=127.0.0.1", "--pid-file=" + filepath.Join(dir, "pid"),
 		"--log-error=" + m.Log, "--skip-name-resolve", "--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M",
-		"--performance-schema=OFF"}, user...)
+		"--performance-schema=OFF", "--ssl-ca=" + m.CACert, "--ssl-cert=" + certFile, "--ssl-key=" + keyFile}, user...)
 	if o.ServerID != 0 {
 		sargs = append(sargs, "--server-id="+strconv.Itoa(o.ServerID))
 	}

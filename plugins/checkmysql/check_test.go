@@ -135,3 +135,21 @@ func TestFlagErrors(t *testing.T) {
 		assert.True(t, strings.HasPrefix(r.Stdout, "MySQL UNKNOWN: "), r.Stdout)
 	}
 }
+
+// The server offers TLS with a certificate for 127.0.0.1 from its own CA.
+func TestTLS(t *testing.T) {
+	s := getPair(t)
+	base := append([]string{"uptime"}, tcp(s.primary)...)
+	r := run(t, append(base, "--tls", "--tls-root-cert", s.primary.CACert)...)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	r = run(t, append(base, "--tls", "--tls-skip-verify")...)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	// Without the CA the certificate cannot be verified: TLS really was
+	// negotiated.
+	r = run(t, append(base, "--tls")...)
+	assert.NotEqual(t, 0, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "certificate")
+	r = run(t, append(base, "--tls", "--tls-root-cert", filepath.Join(t.TempDir(), "none.pem"))...)
+	assert.Equal(t, 3, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "--tls-root-cert")
+}
