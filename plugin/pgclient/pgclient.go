@@ -23,10 +23,12 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgpassfile"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/teko-dev/teko/plugin/secret"
@@ -37,7 +39,7 @@ type Config struct {
 	Host     string // host name, address, or the directory of a unix socket ("/run/postgresql"); "" means localhost
 	Port     int    // 0 means 5432
 	User     string
-	Password string
+	Password string // "" means the one the password file ($PGPASSFILE, ~/.pgpass) holds for the login, if any
 	Database string // "" means the server's default: the user's name
 	// SSLMode is libpq's sslmode: disable, allow, prefer, require,
 	// verify-ca or verify-full; "" means disable, as Mackerel's plugins
@@ -154,6 +156,9 @@ func Connect(ctx context.Context, c Config) (*Conn, error) {
 	pc.Port = uint16(c.port())
 	pc.User = c.User
 	pc.Password = c.Password
+	if c.Password == "" {
+		pc.Password = passfilePassword(c)
+	}
 	pc.Database = c.Database
 	pc.Fallbacks = nil
 	if pc.RuntimeParams == nil {
@@ -200,6 +205,34 @@ func Connect(ctx context.Context, c Config) (*Conn, error) {
 		return nil, connectError(c, err)
 	}
 	return &Conn{pg: pg, cfg: c}, nil
+}
+
+// passfilePassword looks c's login up in the password file libpq reads
+// ($PGPASSFILE, else ~/.pgpass), as the Mackerel plugins' driver does
+// when no password is given. Any problem with the file means no
+// password.
+func passfilePassword(c Config) string {
+	path := os.Getenv("PGPASSFILE")
+	if path == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		path = filepath.Join(home, ".pgpass")
+	}
+	pf, err := pgpassfile.ReadPassfile(path)
+	if err != nil {
+		return ""
+	}
+	host := c.host()
+	if strings.HasPrefix(host, "/") {
+		host = "localhost" // libpq matches a socket directory as localhost
+	}
+	db := c.Database
+	if db == "" {
+		db = c.User
+	}
+	return pf.FindPassword(host, strconv.Itoa(c.port()), db, c.User)
 }
 
 // tlsFor returns the TLS configuration of c's sslmode, and whether the

@@ -197,3 +197,15 @@ func TestServerHangingOnAStatement(t *testing.T) {
 	assert.Equal(t, 2, r.Code, r.Stdout)
 	assert.Regexp(t, `^PostgreSQL CRITICAL: SELECT count.*: no answer from 127\.0\.0\.1:\d+ within 1\.\ds\n$`, r.Stdout)
 }
+
+// No password given: the one in $PGPASSFILE (or ~/.pgpass) for the
+// login, as libpq does.
+func TestPassfile(t *testing.T) {
+	pg := getServer(t)
+	file := filepath.Join(t.TempDir(), "pgpass")
+	line := fmt.Sprintf("127.0.0.1:%d:postgres:mon:%s\n", pg.Port, strings.NewReplacer(`\`, `\\`, `:`, `\:`).Replace(monPassword))
+	require.NoError(t, os.WriteFile(file, []byte(line), 0o600))
+	t.Setenv("PGPASSFILE", file)
+	r := run(t, "connection", "-H", "127.0.0.1", "-p", strconv.Itoa(pg.Port), "-u", "mon", "-d", "postgres")
+	assert.Equal(t, 0, r.Code, r.Stdout)
+}
