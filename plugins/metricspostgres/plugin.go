@@ -221,16 +221,16 @@ func (o *options) record(act, dbs *pgclient.Result, b *metrics.Batch) error {
 		if !o.PerDatabase || r[0] == nil || r[1] != nil && *r[1] == "t" {
 			continue // the shared-objects row and templates have no graph of their own
 		}
-		seg := "db_%s." + metrics.Segment(*r[0]) + "."
+		db := metrics.Segment(*r[0])
+		name := func(graph, metric string) string { return "db_" + graph + "." + db + "." + metric }
 		backends, _ := number(r[2])
-		b.Gauge(fmt.Sprintf(seg, "connections")+"numbackends", backends)
+		b.Gauge(name("connections", "numbackends"), backends)
 		for i, c := range counters {
-			name := fmt.Sprintf(seg, c.graph) + c.name
-			b.Counter(name, vals[i])
-			all = append(all, name)
+			b.Counter(name(c.graph, c.name), vals[i])
+			all = append(all, name(c.graph, c.name))
 		}
 		if sizeErr == nil {
-			b.Gauge(fmt.Sprintf(seg, "size")+"size", dbSize)
+			b.Gauge(name("size", "size"), dbSize)
 		}
 	}
 	for i, c := range counters {
