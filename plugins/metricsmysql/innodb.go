@@ -17,6 +17,16 @@ func parseInnodbStatus(text string, stat map[string]float64) (notes []string) {
 	for _, raw := range strings.Split(text, "\n") {
 		p.line(strings.TrimLeft(raw, " "))
 	}
+	if p.inTransaction {
+		// The transaction list was there: what it did not show is a
+		// real zero (no transaction waiting, none locked).
+		for _, name := range []string{"current_transactions", "active_transactions", "locked_transactions",
+			"innodb_lock_wait_secs", "innodb_tables_in_use", "innodb_locked_tables", "innodb_lock_structs"} {
+			if _, ok := stat[name]; !ok {
+				stat[name] = 0
+			}
+		}
+	}
 	return p.notes
 }
 

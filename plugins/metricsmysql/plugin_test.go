@@ -46,6 +46,9 @@ func TestGaugesMatchTheServer(t *testing.T) {
 	assert.Contains(t, got, "mysql.innodb_memory_allocation.total_mem_alloc")
 	assert.Contains(t, got, "mysql.innodb_transactions.history_list")
 	assert.Contains(t, got, "mysql.innodb_checkpoint_age.uncheckpointed_bytes")
+	// The transaction list was read: no lock wait is a real 0.
+	assert.Equal(t, 0.0, got["mysql.innodb_current_lock_waits.innodb_lock_wait_secs"])
+	assert.Contains(t, got, "mysql.innodb_transactions_active_locked.locked_transactions")
 	// MariaDB 10.11 reports nonsense in Innodb_ibuf_size: not used.
 	assert.NotContains(t, got, "mysql.innodb_insert_buffer_usage.ibuf_cell_count")
 	// A primary has no lag: none printed, never a made-up 0.
