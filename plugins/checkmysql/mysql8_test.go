@@ -64,7 +64,7 @@ func TestServerHangingOnAStatement(t *testing.T) {
 	defer close(release)
 	start := time.Now()
 	r := run(t, "uptime", "-H", "127.0.0.1", "-p", strconv.Itoa(srv.Addr().Port), "-t", "2")
-	assert.Less(t, time.Since(start), 2500*time.Millisecond)
+	assert.Less(t, time.Since(start), 4*time.Second, "-t 2 (a loaded machine may add a little)")
 	assert.Equal(t, 2, r.Code, r.Stdout)
 	assert.Regexp(t, `^MySQL CRITICAL: SHOW GLOBAL STATUS LIKE 'Uptime': no answer from 127\.0\.0\.1:\d+ within 1\.\ds\n$`, r.Stdout)
 }

@@ -155,7 +155,7 @@ func TestFailures(t *testing.T) {
 	silent := silentServer(t)
 	start := time.Now()
 	r = h.Run("-hostname", "127.0.0.1", "-port", strconv.Itoa(silent), "-user", "mon", "-t", "2")
-	assert.Less(t, time.Since(start), 2500*time.Millisecond)
+	assert.Less(t, time.Since(start), 4*time.Second, "-t 2 (a loaded machine may add a little)")
 	assert.Equal(t, 3, r.Code)
 	assert.Contains(t, r.Stderr, "no answer from 127.0.0.1:"+strconv.Itoa(silent))
 
