@@ -50,6 +50,67 @@ type Postgres struct {
 // clients authenticate with scram-sha-256, except postgres, which is
 // trusted; the socket trusts everyone.
 func StartPostgres() (*Postgres, error) {
+	p, err := newPostgres()
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			p.Stop()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	initdb := p.command(ctx, "initdb", "-D", p.data, "-A", "trust", "-U", "postgres", "--no-sync")
+	if out, err := initdb.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("initdb: %v: %s", err, tailString(out, 2000))
+	}
+	hba := "local all all trust\nlocal replication all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all postgres ::1/128 trust\nhost all all ::1/128 scram-sha-256\n"
+	if err := os.WriteFile(filepath.Join(p.data, "pg_hba.conf"), []byte(hba), 0o644); err != nil {
+		return nil, err
+	}
+	if err := p.writeCertificates(); err != nil {
+		return nil, err
+	}
+	if err := p.start(); err != nil {
+		return nil, err
+	}
+	ok = true
+	return p, nil
+}
+
+// StartPostgresReplica starts a streaming replica (hot standby) of
+// primary, copied with pg_basebackup. Stop it before the primary.
+func StartPostgresReplica(primary *Postgres) (*Postgres, error) {
+	p, err := newPostgres()
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			p.Stop()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	backup := p.command(ctx, "pg_basebackup", "-h", primary.SocketDir, "-p", strconv.Itoa(primary.Port), "-U", "postgres",
+		"-D", p.data, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync")
+	if out, err := backup.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("pg_basebackup: %v: %s", err, tailString(out, 2000))
+	}
+	p.CACert = primary.CACert // the certificate came with the copy
+	if err := p.start(); err != nil {
+		return nil, err
+	}
+	ok = true
+	return p, nil
+}
+
+// newPostgres makes the temp directory of a server, owned by postgres
+// when the tests run as root.
+func newPostgres() (*Postgres, error) {
 	bin, err := postgresBin()
 	if err != nil {
 		return nil, err
@@ -59,58 +120,47 @@ func StartPostgres() (*Postgres, error) {
 		return nil, err
 	}
 	p := &Postgres{Dir: dir, SocketDir: dir, Log: filepath.Join(dir, "log"), bin: bin, data: filepath.Join(dir, "data")}
-	ok := false
-	defer func() {
-		if !ok {
-			p.Stop()
-		}
-	}()
 	if os.Geteuid() == 0 {
 		runuser, err := Find("util-linux", "runuser")
 		if err != nil {
+			p.Stop()
 			return nil, err
 		}
 		u, err := user.Lookup("postgres")
 		if err != nil {
+			p.Stop()
 			return nil, fmt.Errorf("running PostgreSQL as root needs the postgres user: %w", err)
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
+			p.Stop()
 			return nil, err
 		}
 		p.as = []string{runuser, "-u", "postgres", "--"}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	initdb := p.command(ctx, "initdb", "-D", p.data, "-A", "trust", "-U", "postgres", "--no-sync")
-	if out, err := initdb.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("initdb: %v: %s", err, tailString(out, 2000))
-	}
-	hba := "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\nhost all postgres ::1/128 trust\nhost all all ::1/128 scram-sha-256\n"
-	if err := os.WriteFile(filepath.Join(p.data, "pg_hba.conf"), []byte(hba), 0o644); err != nil {
-		return nil, err
-	}
-	if err := p.writeCertificates(); err != nil {
-		return nil, err
-	}
+	return p, nil
+}
+
+// start runs postgres on p's data directory and waits until it answers.
+func (p *Postgres) start() error {
+	var err error
 	if p.Port, err = FreePort(); err != nil {
-		return nil, err
+		return err
 	}
 	cmd := p.command(context.Background(), "postgres", "-D", p.data, "-c", "listen_addresses=127.0.0.1",
 		"-p", strconv.Itoa(p.Port), "-k", p.SocketDir, "-c", "fsync=off", "-c", "track_io_timing=on",
 		"-c", "shared_buffers=16MB", "-c", "max_connections=40", "-c", "ssl=on")
 	if p.proc, err = Start(cmd, p.Log); err != nil {
-		return nil, err
+		return err
 	}
 	if err := p.proc.WaitWithin(60*time.Second, func() error {
 		_, err := p.Exec("postgres", "SELECT 1")
 		return err
 	}); err != nil {
-		return nil, fmt.Errorf("postgres: %w; log: %s", err, Tail(p.Log, 2000))
+		return fmt.Errorf("postgres: %w; log: %s", err, Tail(p.Log, 2000))
 	}
-	ok = true
-	return p, nil
+	return nil
 }
 
 // writeCertificates makes a CA and a server certificate signed by it,

@@ -14,10 +14,14 @@ import (
 	"github.com/teko-dev/teko/plugin/servertest"
 )
 
-var pgServer servertest.Shared[*servertest.Postgres]
+var (
+	pgServer  servertest.Shared[*servertest.Postgres]
+	pgReplica servertest.Shared[*servertest.Postgres]
+)
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	pgReplica.Close()
 	pgServer.Close()
 	os.Exit(code)
 }
@@ -40,6 +44,19 @@ func getServer(t *testing.T) *servertest.Postgres {
 			return nil, nil, err
 		}
 		return pg, pg.Stop, nil
+	})
+}
+
+// getReplica returns a streaming replica of the package's server.
+func getReplica(t *testing.T) *servertest.Postgres {
+	t.Helper()
+	primary := getServer(t)
+	return pgReplica.Get(t, func() (*servertest.Postgres, func(), error) {
+		r, err := servertest.StartPostgresReplica(primary)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, r.Stop, nil
 	})
 }
 

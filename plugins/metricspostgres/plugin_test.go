@@ -129,8 +129,35 @@ func TestPerDatabase(t *testing.T) {
 	assert.Contains(t, got, "postgres.db_rows.app_v1.tup_fetched")
 }
 
-// A replica has no WAL position of its own: nothing is printed, never 0.
+// A replica has no WAL position of its own: nothing is printed, never 0
+// (the original prints 0 there, and on any primary whose wal_level is
+// not logical); everything else is.
 func TestReplicaPrintsNoWAL(t *testing.T) {
+	r := getReplica(t)
+	require.Equal(t, "t", strings.TrimSpace(must(r.Exec("postgres", "SELECT pg_is_in_recovery()"))))
+	h := plugintest.New(t, Plugin)
+	a := args(r)
+	h.Values(h.Run(a...), a...)
+	h.Advance(time.Minute)
+	got := h.Values(h.Run(a...), a...)
+	assert.NotContains(t, got, "postgres.xlog_location.xlog_location_bytes")
+	for key, g := range Plugin.New().(*options).Graphs() {
+		for _, m := range g.Metrics {
+			if key != "xlog_location" {
+				assert.Contains(t, got, "postgres."+key+"."+m.Name)
+			}
+		}
+	}
+}
+
+func must(s string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+func TestRecordWithoutWAL(t *testing.T) {
 	o := &options{}
 	s := func(v string) *string { return &v }
 	act := &pgclient.Result{Rows: [][]*string{{s("1"), s("0"), s("2"), s("0"), s("0"), s("0"), s("0"), nil}}}
