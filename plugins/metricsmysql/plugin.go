@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/teko-dev/teko/metrics"
 	"github.com/teko-dev/teko/plugin"
@@ -337,11 +336,11 @@ func (o *options) record(stat map[string]float64, b *metrics.Batch) {
 				if v < 0 || v > math.MaxUint64 {
 					continue
 				}
-				per := time.Minute
 				if m.kind == perSecond {
-					per = time.Second
+					b.ScaledCounter(name, uint64(v), 1.0/60) // per minute to per second, as the original's Scale 1/60
+				} else {
+					b.Counter(name, uint64(v))
 				}
-				b.CounterPer(name, uint64(v), per)
 				counters = append(counters, name)
 			}
 		}
