@@ -35,6 +35,8 @@ func FuzzParsers(f *testing.F) {
 			}
 		}
 		procfs.JoinCmdline(bytes.Clone(b))
-		procfs.ParsePID(string(b))
+		if pid, ok := procfs.ParsePID(string(b)); ok && pid <= 0 {
+			t.Fatalf("ParsePID(%q) = %d, true: a PID is positive", b, pid)
+		}
 	})
 }
