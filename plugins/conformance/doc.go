@@ -47,12 +47,15 @@
 //   - A check's meta run (MACKEREL_AGENT_PLUGIN_META) changes nothing in
 //     its state directory.
 //
-// CheckREADME adds the documentation rule: a README.md with the five
+// CheckREADME adds the documentation rule: a README.md with the six
 // sections every plugin README has (what it checks or collects, flags,
-// output example, agent configuration example, exit statuses), every
-// flag and its default in the flags section, an output example in the
-// plugin's real format, and a configuration example that gives the
-// command as an array.
+// output example, agent configuration example, running under other
+// agents, exit statuses), every flag and its default in the flags
+// section, an output example in the plugin's real format, a
+// configuration example that gives the command as an array, and for the
+// other agents a node_exporter textfile line, a Telegraf exec input, a
+// Sensu check and, for a check, a Nagios or Icinga command, each running
+// the plugin in the format that agent reads.
 //
 // # Inputs
 //

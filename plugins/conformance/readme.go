@@ -12,7 +12,8 @@ import (
 // Sections are the level-2 sections every plugin README has, in this
 // order, each recognised by a word of its heading: "## What it checks",
 // "## Flags", "## Output example", "## Agent configuration",
-// "## Exit statuses". More sections may follow them or sit between them.
+// "## Running under other agents", "## Exit statuses". More sections may
+// follow them or sit between them.
 var Sections = []struct {
 	Name    string
 	Heading *regexp.Regexp
@@ -21,6 +22,7 @@ var Sections = []struct {
 	{"flags", regexp.MustCompile(`(?i)\b(flags|options)\b`)},
 	{"output example", regexp.MustCompile(`(?i)\boutput\b`)},
 	{"agent configuration example", regexp.MustCompile(`(?i)\bconfig(uration)?\b`)},
+	{"running under other agents", regexp.MustCompile(`(?i)\bother agents\b`)},
 	{"exit statuses", regexp.MustCompile(`(?i)\bexit\b`)},
 }
 
@@ -59,12 +61,13 @@ func splitSections(text string) []section {
 	return out
 }
 
-// CheckREADME checks the README of p, given as its text: the five
+// CheckREADME checks the README of p, given as its text: the six
 // Sections in order; in the flags section every flag of p's own options
 // (as --name, or -x when it has no long name) and every non-empty
 // default; an output example in p's real output format; a configuration
 // example with a [plugin.checks.NAME] or [plugin.metrics.NAME] table
-// whose command is an array starting with the plugin's binary; an exit
+// whose command is an array starting with the plugin's binary; the
+// configurations for other agents that checkAgents lists; an exit
 // statuses section that gives the codes 0 and 3. It returns every
 // problem, joined, or nil.
 func CheckREADME(p *plugin.Plugin, text string) error {
@@ -103,6 +106,9 @@ func CheckREADME(p *plugin.Plugin, text string) error {
 	}
 	if s, ok := found["agent configuration example"]; ok {
 		ps.add(checkConfigExample(p, s, isMetric))
+	}
+	if s, ok := found["running under other agents"]; ok {
+		ps.add(checkAgents(p, s, isMetric))
 	}
 	if s, ok := found["exit statuses"]; ok {
 		for _, code := range []string{"0", "3"} {
@@ -167,4 +173,48 @@ func checkConfigExample(p *plugin.Plugin, s section, isMetric bool) error {
 		}
 	}
 	return fmt.Errorf("README: the configuration example needs a code block with a %sNAME] table and command = [ \"…/%s\", … ] as an array", table, p.Name)
+}
+
+// checkAgents checks the section "Running under other agents": a link to
+// docs/agents.md and, in code blocks that run p's binary with the
+// runtime's flags as p spells them (--teko-format when p has a --format
+// of its own), a node_exporter textfile line (--format prometheus and
+// --output-file), a Telegraf [[inputs.exec]] with the data_format that
+// parses it (nagios for a check, influx for a metric plugin), a Sensu
+// check (type: CheckConfig) and, for a check, a Nagios or Icinga
+// command with --format nagios.
+func checkAgents(p *plugin.Plugin, s section, isMetric bool) error {
+	var ps problems
+	if !strings.Contains(s.body, "docs/agents.md") {
+		ps.addf("README: the section %q does not link to docs/agents.md", "Running under other agents")
+	}
+	format, outputFile := formatFlag(p), runtimeFlag(p, "output-file")
+	runs := func(block, format string) bool {
+		return mentions(block, p.Name) && strings.Contains(block, format)
+	}
+	var textfile, telegraf, sensu, nagios bool
+	telegrafFormat, dataFormat := format+" influx", `data_format = "influx"`
+	if !isMetric {
+		telegrafFormat, dataFormat = format+" nagios", `data_format = "nagios"`
+	}
+	for _, block := range s.code {
+		textfile = textfile || runs(block, format+" prometheus") && strings.Contains(block, outputFile+" ")
+		telegraf = telegraf || strings.Contains(block, "[[inputs.exec]]") && runs(block, telegrafFormat) && strings.Contains(block, dataFormat)
+		sensu = sensu || strings.Contains(block, "type: CheckConfig") && mentions(block, p.Name)
+		nagios = nagios || (strings.Contains(block, "define command") || strings.Contains(block, "object CheckCommand")) &&
+			mentions(block, p.Name) && (strings.Contains(block, format+" nagios") || strings.Contains(block, fmt.Sprintf("%q, \"nagios\"", format)))
+	}
+	if !textfile {
+		ps.addf("README: running under other agents: no node_exporter line running %s with %s prometheus and %s PATH in a code block", p.Name, format, outputFile)
+	}
+	if !telegraf {
+		ps.addf("README: running under other agents: no Telegraf [[inputs.exec]] running %s with %s and %s in a code block", p.Name, telegrafFormat, dataFormat)
+	}
+	if !sensu {
+		ps.addf("README: running under other agents: no Sensu check (type: CheckConfig) running %s in a code block", p.Name)
+	}
+	if !isMetric && !nagios {
+		ps.addf("README: running under other agents: no Nagios \"define command\" or Icinga \"object CheckCommand\" running %s with %s nagios in a code block", p.Name, format)
+	}
+	return ps.err()
 }
