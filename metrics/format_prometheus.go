@@ -2,6 +2,8 @@ package metrics
 
 import (
 	"bufio"
+	"fmt"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,9 +169,20 @@ type promFamily struct {
 func writePrometheus(w *bufio.Writer, o Output, gauges []Value) {
 	sh := newShaper(o.Prefix, o.Graphs)
 	families := map[string]*promFamily{}
+	owner := map[string]string{} // family name → the teko name (and kind) it was made from
 	add := func(name string, kind Kind, value []byte) {
 		s := sh.of(join(o.Prefix, name))
+		source := strings.Join(s.literal, ".") + "/" + string(kind)
 		fname := PrometheusName(strings.Join(s.literal, "."), kind)
+		if o, ok := owner[fname]; ok && o != source {
+			// Two names that read the same in Prometheus ("score-" and
+			// "score-_" are both "score"): the later one keeps its value
+			// under the name with a suffix made from its own name.
+			h := fnv.New32a()
+			h.Write([]byte(source))
+			fname += fmt.Sprintf("_%08x", h.Sum32())
+		}
+		owner[fname] = source
 		f := families[fname]
 		typ := "gauge"
 		if kind == KindCounter {
@@ -184,8 +197,8 @@ func writePrometheus(w *bufio.Writer, o Output, gauges []Value) {
 			families[fname] = f
 		}
 		ls := promLabels(s.labels)
-		if f.typ != typ || f.seen[ls] {
-			return // two names that read the same in Prometheus: the first wins
+		if f.seen[ls] {
+			return // the same series twice: the first wins
 		}
 		f.seen[ls] = true
 		f.samples = append(f.samples, promSample{ls, value})

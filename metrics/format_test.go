@@ -288,3 +288,20 @@ func ExamplePrometheusName() {
 	// cert_day
 	// accesslog_latency_reqtimems
 }
+
+// Two names that read the same in Prometheus (mackerel-plugin-apache2's
+// "score-" and "score-_") both keep their values: the later one gets a
+// suffix made from its own name, the same on every run.
+func TestPrometheusNamesThatCollideKeepEveryValue(t *testing.T) {
+	graphs := metrics.Graphs{"scoreboard": {Label: "Scoreboard", Unit: metrics.Integer, Metrics: []metrics.Metric{
+		{Name: "score-", Label: "Open slot"}, {Name: "score-_", Label: "Waiting"},
+	}}}
+	values := []metrics.Value{{Name: "scoreboard.score-", Value: 4}, {Name: "scoreboard.score-_", Value: 3}}
+	out := write(t, metrics.FormatPrometheus, metrics.Output{Prefix: "apache2", Graphs: graphs, Values: values, Now: formatEpoch})
+	assert.Contains(t, out, "\napache2_scoreboard_score 4\n")
+	assert.Regexp(t, `\napache2_scoreboard_score_[0-9a-f]{8} 3\n`, out, "the second value is not dropped")
+	again := write(t, metrics.FormatPrometheus, metrics.Output{Prefix: "apache2", Graphs: graphs, Values: values, Now: formatEpoch})
+	assert.Equal(t, out, again)
+	_, err := conformance.ValidatePrometheus(out)
+	assert.NoError(t, err)
+}
