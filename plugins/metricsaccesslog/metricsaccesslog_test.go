@@ -304,3 +304,24 @@ func TestNoPosfileTooBig(t *testing.T) {
 	assert.Empty(t, r.Stdout)
 	assert.NotEmpty(t, r.Stderr)
 }
+
+// A request time that is not a finite number (NaN, Inf, as strconv reads
+// them) is refused like a negative one: one such line used to turn the
+// run's average into NaN (not printed) and its percentiles into 0 or +Inf.
+func TestNonFiniteRequestTime(t *testing.T) {
+	for _, bad := range []string{"NaN", "nan", "Inf", "+Inf", "-Inf", "infinity"} {
+		log := filepath.Join(t.TempDir(), "access.ltsv")
+		appendTo(t, log, "")
+		h := plugintest.New(t, Plugin)
+		h.Values(h.Run("-format", "ltsv", log), "-format", "ltsv", log)
+		appendTo(t, log, ltsv(200, "0.5"), ltsv(200, bad), ltsv(200, "0.5"),
+			"status:200\treqtime_microsec:"+bad+"\n", "status:200\ttaken_sec:"+bad+"\n")
+		h.Advance(time.Minute)
+		r := h.Run("-format", "ltsv", log)
+		v := h.Values(r, "-format", "ltsv", log)
+		assert.Equal(t, 2.0, v["accesslog.access_num.total_count"], bad)
+		assert.Equal(t, 0.5, v["accesslog.latency.average"], bad)
+		assert.Equal(t, 0.5, v["accesslog.latency.99_percentile"], bad)
+		assert.Contains(t, r.Stderr, "3 lines are not access log lines", bad)
+	}
+}

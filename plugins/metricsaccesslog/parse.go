@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 )
 
@@ -92,25 +93,36 @@ func ParseLTSV(line []byte) (Record, error) {
 	}
 	switch {
 	case isValue(micro):
-		v, err := strconv.ParseFloat(string(micro), 64)
-		if err != nil || v < 0 {
+		v, err := parseTime(micro)
+		if err != nil {
 			return r, fmt.Errorf("reqtime_microsec %q is not a number of microseconds", micro)
 		}
 		r.Seconds, r.HasTime = v/1e6, true
 	case isValue(reqtime):
-		v, err := strconv.ParseFloat(string(reqtime), 64)
-		if err != nil || v < 0 {
+		v, err := parseTime(reqtime)
+		if err != nil {
 			return r, fmt.Errorf("reqtime %q is not a number of seconds", reqtime)
 		}
 		r.Seconds, r.HasTime = v, true
 	case isValue(taken):
-		v, err := strconv.ParseFloat(string(taken), 64)
-		if err != nil || v < 0 {
+		v, err := parseTime(taken)
+		if err != nil {
 			return r, fmt.Errorf("taken_sec %q is not a number of seconds", taken)
 		}
 		r.Seconds, r.HasTime = v, true
 	}
 	return r, nil
+}
+
+// parseTime reads a request time: a finite number, 0 or more. (strconv
+// also reads "NaN" and "Inf", and one such value would spoil the run's
+// average and percentiles.)
+func parseTime(v []byte) (float64, error) {
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil || !(f >= 0) || math.IsInf(f, 1) {
+		return 0, errors.New("not a finite number, 0 or more")
+	}
+	return f, nil
 }
 
 func isValue(v []byte) bool { return len(v) > 0 && !bytes.Equal(v, []byte("-")) }
