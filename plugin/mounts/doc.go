@@ -27,7 +27,9 @@
 // /sys, systemd's credentials or a container engine's storage
 // (ExcludedTypes, ExcludedPoints). tmpfs stays in: /dev/shm and /run do
 // fill up. Filter.All keeps everything; IncludeTypes, ExcludeTypes and
-// ExcludePoints add the operator's choices.
+// ExcludePoints add the operator's choices. Filter.ExcludeReadOnly also
+// leaves out read-only mounts, whose free space no write can change: a
+// check of free space wants that (check-disk), a graph may not.
 //
 // # Usage with a deadline
 //

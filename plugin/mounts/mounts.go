@@ -219,6 +219,11 @@ type Filter struct {
 	ExcludeTypes []string
 	// ExcludePoints leaves out these mount points.
 	ExcludePoints []string
+	// ExcludeReadOnly leaves out read-only mounts (ReadOnly), unless
+	// their type is in IncludeTypes: nothing can fill them, or be freed
+	// on them, through that mount, so a check of their free space can
+	// only be a false alarm (All does not bring them back).
+	ExcludeReadOnly bool
 }
 
 // Keep reports whether f keeps m.
@@ -227,6 +232,9 @@ func (f Filter) Keep(m Mount) bool {
 		return false
 	}
 	if slices.Contains(f.ExcludeTypes, m.Type) || slices.Contains(f.ExcludePoints, m.Point) {
+		return false
+	}
+	if f.ExcludeReadOnly && m.ReadOnly() && !slices.Contains(f.IncludeTypes, m.Type) {
 		return false
 	}
 	if f.All {

@@ -166,3 +166,20 @@ func TestStatSlotsExhausted(t *testing.T) {
 	assert.Regexp(t, `^/[ab] \(nfs\): not asked within 150ms: every statfs slot is held by a hung mount$`, msgs[0])
 	assert.Regexp(t, `^/[ab] \(nfs\): statfs did not answer within 150ms \(a hung mount\?\)$`, msgs[1])
 }
+
+// ExcludeReadOnly leaves out read-only mounts (the mount's own "ro" or
+// the file system's), unless their type is named; a read-only bind of a
+// writable file system leaves that file system to its writable mount.
+func TestFilterExcludeReadOnly(t *testing.T) {
+	ms, err := Parse(strings.NewReader(`27 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw
+28 27 0:25 / /mnt/tiny ro,nosuid,relatime - tmpfs tiny ro,size=4k
+29 27 8:1 /srv /srv/ro ro,relatime - ext4 /dev/sda1 rw
+30 27 8:2 / /archive rw,relatime - ext4 /dev/sdb1 ro
+31 27 0:26 / /dev/shm rw,relatime - tmpfs tmpfs rw
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/", "/dev/shm"}, points(Unique(Filter{ExcludeReadOnly: true}.Apply(ms))))
+	assert.Equal(t, []string{"/mnt/tiny", "/dev/shm"}, points(Filter{ExcludeReadOnly: true, IncludeTypes: []string{"tmpfs"}}.Apply(ms)),
+		"a type named is kept read-only or not")
+	assert.Len(t, Filter{}.Apply(ms), 5, "off by default")
+}

@@ -151,14 +151,14 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 // does: type filters first, then --path or --exclude-device.
 func (o *options) selectMounts(ms []mounts.Mount) ([]mounts.Mount, error) {
 	if o.All {
-		return mounts.Unique(mounts.Filter{}.Apply(ms)), nil
+		return mounts.Unique(mounts.Filter{ExcludeReadOnly: true}.Apply(ms)), nil
 	}
 	typed := mounts.Filter{All: true, IncludeTypes: o.IncludeType, ExcludeTypes: o.ExcludeType}.Apply(ms)
 	if len(o.IncludeType) > 0 && len(typed) == 0 {
 		return nil, fmt.Errorf("no file system of type %s is mounted", strings.Join(o.IncludeType, ", "))
 	}
 	if len(o.Path) == 0 {
-		f := mounts.Filter{IncludeTypes: o.IncludeType, ExcludeTypes: o.ExcludeType, ExcludePoints: o.Exclude}
+		f := mounts.Filter{IncludeTypes: o.IncludeType, ExcludeTypes: o.ExcludeType, ExcludePoints: o.Exclude, ExcludeReadOnly: true}
 		var sel []mounts.Mount
 		for _, m := range mounts.Unique(f.Apply(ms)) {
 			if !slices.Contains(o.Exclude, m.Source) { // a device, as the flag's name says

@@ -186,3 +186,28 @@ func TestRealHungMount(t *testing.T) {
 	assert.Equal(t, 2, r.Code, r.Stdout)
 	assert.True(t, strings.HasPrefix(r.Stdout, "Disk CRITICAL: "+full+": 0.00% available, below the critical 10%; "+hung+" (fuse.teko-hung): statfs did not answer"), r.Stdout)
 }
+
+// A read-only mount cannot fill up and nothing can be freed on it through
+// that mount: like a squashfs image it is not checked by default (this
+// machine's own example: a 4 KiB read-only tmpfs made "-u MB -w 100 -c 50"
+// CRITICAL for ever). Named with -p, or its type with -N, it is checked.
+func TestRealReadOnlyMount(t *testing.T) {
+	ro := servertest.MountTmpfs(t, 64<<10, 0)
+	fill(t, ro, "data", 64<<10) // full
+	require.NoError(t, unix.Mount("", ro, "", unix.MS_REMOUNT|unix.MS_RDONLY, ""))
+	rw := servertest.MountTmpfs(t, 1<<20, 0)
+	h := plugintest.New(t, Plugin)
+
+	r := h.Run("-c", "1%", "-X", "nfs", "-X", "nfs4", "-X", "cifs", "-X", "fuse.sshfs", "-X", "fuse.teko-hung", "--mount-timeout", "500ms")
+	assert.NotContains(t, r.Stdout, ro, "a read-only mount is left out by default")
+	assert.Contains(t, r.Stdout, "Path: "+rw+",", "the writable tmpfs beside it is checked")
+	r = h.Run("-A", "-c", "1%", "--mount-timeout", "500ms")
+	assert.NotContains(t, r.Stdout, ro, "-A is every file system not excluded by default")
+
+	r = h.Run("-p", ro, "-c", "1%")
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.True(t, strings.HasPrefix(r.Stdout, "Disk CRITICAL: "+ro+": 0.00% available, below the critical 1%\n"), r.Stdout)
+	r = h.Run("-N", "tmpfs", "-c", "1%")
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "Disk CRITICAL: "+ro+": 0.00% available")
+}
