@@ -367,19 +367,36 @@ func report(m *matcher, tl tally, hidden string) *checkers.Result {
 	return res
 }
 
-// couldBeHigher reports whether a count that alerts might not alert
-// with processes added to it: it is below the range it must reach, or
-// in an "@" range it must stay out of. (A count above its maximum only
-// grows with hidden processes: that alert stands.)
+// couldBeHigher reports whether the status of a count might be another
+// with processes added to it: a count that alerts because it is below
+// the range it must reach, or is in an "@" range it must stay out of;
+// and a count that more processes could make worse, such as an OK count
+// under a maximum ("none may run": -w 0 -c 0 -W 0 -C 0). (A count above
+// its critical maximum only grows with hidden processes: that alert
+// stands.)
 func couldBeHigher(t checkers.Thresholds, st checkers.Status, v float64) bool {
 	r := t.Warning
 	if st == checkers.Critical {
 		r = t.Critical
 	}
-	if st == checkers.OK || r == nil {
-		return false
+	if st != checkers.OK && r != nil && (r.Inside || v < r.Start) {
+		return true
 	}
-	return r.Inside || v < r.Start
+	worse := []*checkers.Range{}
+	switch st {
+	case checkers.OK:
+		worse = append(worse, t.Warning, t.Critical)
+	case checkers.Warning:
+		worse = append(worse, t.Critical)
+	}
+	for _, w := range worse {
+		// v does not alert on w: more processes reach w's alert if it
+		// has a finite maximum, or is an "@" range above v.
+		if w != nil && (w.Inside && v < w.Start || !w.Inside && !math.IsInf(w.End, 1)) {
+			return true
+		}
+	}
+	return false
 }
 
 // describe says how many processes were counted: "3 processes matching

@@ -97,6 +97,18 @@ func TestHidePIDInvisible(t *testing.T) {
 	assert.Contains(t, out, "PROCS CRITICAL: 1 process matching /"+tag+"|"+ownTag+"/", "nobody's own sleeper")
 	assert.Contains(t, out, "other users' processes are hidden from this check")
 
+	// "none may run" (-w 0 -c 0 -W 0 -C 0): 0 visible is no proof that
+	// none runs, so not a silent OK; likewise a count under an upper
+	// bound that the hidden processes could pass
+	code, out = run("hidepid=invisible", "-p", tag, "-w", "0", "-c", "0", "-W", "0", "-C", "0")
+	assert.Equal(t, 3, code, out)
+	assert.True(t, strings.HasPrefix(out, "PROCS UNKNOWN: 0 processes matching /"+tag+"/ visible, but other users' processes are hidden"), out)
+	code, out = run("hidepid=invisible", "-p", tag+"|"+ownTag, "-c", "1", "-W", "0", "-C", "0")
+	assert.Equal(t, 3, code, out)
+	assert.True(t, strings.HasPrefix(out, "PROCS UNKNOWN: 1 process matching"), out)
+	code, out = run("hidepid=invisible", "-p", ownTag, "-u", "nobody", "-c", "1")
+	assert.Equal(t, 0, code, "-u of its own user: exact, so OK stands: %s", out)
+
 	// its own user's processes are all visible: an exact count
 	code, out = run("hidepid=invisible", "-p", ownTag, "-u", "nobody")
 	assert.Equal(t, 0, code, out)
