@@ -145,6 +145,8 @@ func TestCommandLineErrorsAreUnknown(t *testing.T) {
 		"--format xml":                 "TEST UNKNOWN: invalid argument for flag `--format': unknown format \"xml\" (want mackerel, nagios, json, prometheus or metrics)\n",
 		"stray":                        "TEST UNKNOWN: unexpected argument \"stray\"\n",
 		"-p":                           "TEST UNKNOWN: expected argument for flag `-p, --pattern'\n",
+		"-p -5%":                       "TEST UNKNOWN: expected argument for flag `-p, --pattern', but got option `-5%'\n",
+		"-p -1%d":                      "TEST UNKNOWN: expected argument for flag `-p, --pattern', but got option `-1%d'\n",
 		"--metric-key-prefix x":        "TEST UNKNOWN: unknown flag `metric-key-prefix'\n",
 		"--level=-1":                   "TEST UNKNOWN: --level must not be negative, got -1\n",
 		"--level=99999999999999999999": "TEST UNKNOWN: invalid argument for flag `--level': \"99999999999999999999\" is out of range\n",

@@ -263,13 +263,17 @@ func (p *Plugin) Run(ctx context.Context, env Env) int {
 
 var (
 	expectedType = regexp.MustCompile(` \(expected [^)]*\)`)
-	numberError  = regexp.MustCompile(`strconv\.Parse(?:Int|Uint|Float): parsing ("(?:[^"\\]|\\.)*"): (invalid syntax|value out of range)`)
+	// go-flags formats one message with no arguments (a value such as
+	// "-5%" refused as an option comes back as "-5%!'(MISSING)").
+	missingArg  = regexp.MustCompile(`%!(.)\(MISSING\)`)
+	numberError = regexp.MustCompile(`strconv\.Parse(?:Int|Uint|Float): parsing ("(?:[^"\\]|\\.)*"): (invalid syntax|value out of range)`)
 )
 
 // tidyFlagError rewrites go-flags' messages for operators: no Go type
 // names ("(expected checkers.Range)"), and number errors in words.
 func tidyFlagError(msg string) string {
 	msg = expectedType.ReplaceAllString(msg, "")
+	msg = missingArg.ReplaceAllString(msg, "%$1")
 	return numberError.ReplaceAllStringFunc(msg, func(m string) string {
 		sub := numberError.FindStringSubmatch(m)
 		if sub[2] == "invalid syntax" {
