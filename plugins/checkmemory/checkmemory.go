@@ -118,6 +118,9 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 	}
 	avail, estimated := m["MemAvailable"], false
 	if !m.Has("MemAvailable") { // before Linux 3.14
+		if !m.Has("MemFree") {
+			return nil, fmt.Errorf("%s has neither MemAvailable nor MemFree: nothing to tell the available memory by", fsys.ProcPath("meminfo"))
+		}
 		avail, estimated = m["MemFree"]+m["Buffers"]+m["Cached"]+m["SReclaimable"], true
 	}
 	res := judge("memory", avail, total, o.Warning, o.Critical)
@@ -128,6 +131,9 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 	}
 	if o.SwapWarning.active() || o.SwapCritical.active() {
 		swapTotal, swapFree := m["SwapTotal"], m["SwapFree"]
+		if swapTotal > 0 && !m.Has("SwapFree") {
+			return nil, fmt.Errorf("%s gives SwapTotal but no SwapFree", fsys.ProcPath("meminfo"))
+		}
 		if swapTotal == 0 {
 			res.Summary += "; no swap"
 			res.AddDetail("swap is not checked: the system has none")

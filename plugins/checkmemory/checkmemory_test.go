@@ -97,3 +97,17 @@ func TestBadInput(t *testing.T) {
 func TestConformance(t *testing.T) {
 	conformance.Test(t, checkmemory.Plugin)
 }
+
+// A meminfo without the lines a figure needs (a truncated file, a
+// container's stand-in) is UNKNOWN naming the line, not a CRITICAL
+// "0B available" nor a CRITICAL "0B of swap free".
+func TestMissingLines(t *testing.T) {
+	r := harness(t, "MemTotal: 4000000 kB\n").Run()
+	assert.Equal(t, 3, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "MEMORY UNKNOWN: ")
+	assert.Contains(t, r.Stdout, "neither MemAvailable nor MemFree")
+
+	r = harness(t, "MemTotal: 4000000 kB\nMemAvailable: 2000000 kB\nSwapTotal: 1000000 kB\n").Run("--swap-critical", "10%")
+	assert.Equal(t, 3, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "no SwapFree")
+}
