@@ -103,13 +103,19 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 	}
 	var sel []mounts.Mount
 	var names []string
-	seen := map[string]bool{}
+	seen := map[string]string{} // metric name → mount point
 	for _, m := range mounts.Unique(mounts.Filter{}.Apply(mounts.Visible(all))) {
 		name, ok := Name(m, o.AllMounts)
-		if !ok || seen[name] {
-			continue // a second mount under the same name would overwrite the first
+		if !ok {
+			continue
 		}
-		seen[name] = true
+		if first, dup := seen[name]; dup {
+			// A second mount under the same name would overwrite the
+			// first one's figures: left out, and said so.
+			inv.Warnf("%s is left out: its metric name %s is that of %s", m.Point, name, first)
+			continue
+		}
+		seen[name] = m.Point
 		sel = append(sel, m)
 		names = append(names, name)
 	}

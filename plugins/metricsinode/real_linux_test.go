@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 
 	"github.com/teko-dev/teko/plugin/mounts"
 	"github.com/teko-dev/teko/plugin/plugintest"
@@ -104,4 +105,26 @@ func TestRealHungMount(t *testing.T) {
 	assert.Contains(t, r.Stdout, "inode.count."+name+".total\t100\t")
 	assert.Contains(t, r.Stderr, "metrics-inode: left out: ")
 	assert.Contains(t, r.Stderr, hung+" (fuse.teko-hung): statfs did not answer within 300ms (a hung mount?)")
+}
+
+// With --all-mounts two mount points whose names differ only in
+// characters the metric name cannot hold ("/x/a b" and "/x/a_b") get one
+// name: the second is left out (its figures would overwrite the first's),
+// and stderr says which and why instead of dropping it without a word.
+func TestRealNameClash(t *testing.T) {
+	parent := servertest.MountTmpfs(t, 1<<20, 0)
+	var dirs []string
+	for i, name := range []string{"a b", "a_b"} {
+		dir := filepath.Join(parent, name)
+		require.NoError(t, os.Mkdir(dir, 0o755))
+		require.NoError(t, unix.Mount("teko-test", dir, "tmpfs", 0, fmt.Sprintf("size=1m,nr_inodes=%d", 100*(i+1))))
+		t.Cleanup(func() { _ = unix.Unmount(dir, unix.MNT_DETACH) })
+		dirs = append(dirs, dir)
+	}
+	h := plugintest.New(t, Plugin)
+	r := h.Run("--all-mounts", "--mount-timeout", "500ms")
+	seg := clean(strings.Trim(dirs[0], "/"))
+	v := h.Values(r, "--all-mounts", "--mount-timeout", "500ms")
+	assert.Equal(t, 100.0, v["inode.count."+seg+".total"], "the first of the two in the mount table")
+	assert.Contains(t, r.Stderr, dirs[1]+" is left out: its metric name "+seg+" is that of "+dirs[0])
 }
