@@ -20,6 +20,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -39,17 +40,58 @@ type Bundle struct {
 	Other []string
 }
 
-// ReadFile reads the certificates of a file; see Parse.
+// maxFileSize bounds what ReadFile reads: the largest bundles (a
+// system's CA list) are a few hundred KiB.
+const maxFileSize = 16 << 20
+
+// ReadFile reads the certificates of a file; see Parse. A path that is
+// not a regular file (a device, a FIFO, a directory) or holds more than
+// 16 MiB is refused without reading it: /dev/zero would be read for ever
+// and a FIFO without a writer would block.
 func ReadFile(path string) (*Bundle, error) {
-	data, err := os.ReadFile(path)
+	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileKind(fi.Mode()))
+	}
+	if fi.Size() > maxFileSize {
+		return nil, fmt.Errorf("%s: %d bytes, more than a certificate file holds (at most 16 MiB read)", path, fi.Size())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("%s: more than a certificate file holds (at most 16 MiB read)", path)
 	}
 	b, err := Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return b, nil
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a block device"
+	}
+	return "not a plain file"
 }
 
 // Parse reads certificates from data:
