@@ -54,7 +54,8 @@ func (o *options) Validate() error {
 // Check stats the file and judges its age and size. A modification time
 // in the future counts as age 0: never CRITICAL, never a negative age;
 // more than FutureTolerance ahead, it is a WARNING (a clock is wrong, and
-// the file could otherwise never grow old enough to alert).
+// the file could otherwise never grow old enough to alert) when an age
+// limit is set.
 func (o *options) Check(_ context.Context, inv *plugin.Invocation) (*checkers.Result, error) {
 	fi, err := os.Stat(o.File)
 	if err != nil {
@@ -84,7 +85,9 @@ func (o *options) Check(_ context.Context, inv *plugin.Invocation) (*checkers.Re
 	if ahead > 0 {
 		msg = fmt.Sprintf("%s was modified %s in the future (%s), clock skew? It is %d bytes.", o.File, ahead.Round(time.Second), mtime.UTC().Format(time.RFC3339), size)
 		if ahead > FutureTolerance {
-			status = checkers.Worst(status, checkers.Warning)
+			if o.WarningAge != 0 || o.CriticalAge != 0 {
+				status = checkers.Worst(status, checkers.Warning)
+			}
 		} else {
 			msg = fmt.Sprintf("%s is %d seconds old (%02d:%02d:%02d) and %d bytes.", o.File, age, local.Hour(), local.Minute(), local.Second(), size)
 		}

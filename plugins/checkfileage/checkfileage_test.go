@@ -88,6 +88,12 @@ func TestFutureModificationTime(t *testing.T) {
 	}
 	r = h.Run("-f", path, "--format", "nagios")
 	assert.Contains(t, r.Stdout, "| age=0s;", "the age in perfdata is 0, never negative")
+
+	// With no age limit (-w 0 -c 0: only the size is watched) the skew
+	// cannot hide an alert: it is named, but not a WARNING.
+	r = h.Run("-f", path, "-w", "0", "-c", "0", "-W", "1")
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	assert.Equal(t, "FileAge OK: "+path+" was modified 1h0m0s in the future (2026-11-24T01:00:00Z), clock skew? It is 5 bytes.\n", r.Stdout)
 }
 
 func TestMissingFile(t *testing.T) {
