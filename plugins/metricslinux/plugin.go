@@ -145,6 +145,13 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 	if runtime.GOOS != "linux" && fsys.Proc == "" {
 		return fmt.Errorf("metrics-linux reads Linux's /proc and /sys; there are none on %s", runtime.GOOS)
 	}
+	if len(o.Types) == 0 {
+		for _, t := range strings.Split(inv.Getenv("ENVVAR_TYPE"), ",") {
+			if t = strings.TrimSpace(t); t != "" && t != "all" && !slices.Contains(allTypes, t) {
+				return fmt.Errorf("$ENVVAR_TYPE %q: want all, %s", t, strings.Join(allTypes, ", "))
+			}
+		}
+	}
 	types := o.types(inv.Getenv)
 	var failed []string
 	var firstErr error

@@ -123,6 +123,14 @@ func TestTypesAndTheirEnvironmentVariable(t *testing.T) {
 	r := h.Run("-type", "disk")
 	assert.Equal(t, 3, r.Code)
 	assert.Contains(t, r.Stdout, `--type "disk": want all, swap, netstat, diskstats, proc_stat, users`)
+
+	// An unknown type in $ENVVAR_TYPE is refused too (the old plugin
+	// collected nothing for it; collecting everything instead would be a
+	// silent change of what is posted).
+	h.Env["ENVVAR_TYPE"] = "netstat,disk"
+	r = h.Run()
+	assert.Equal(t, 3, r.Code, r.Stdout)
+	assert.Contains(t, r.Stderr, `$ENVVAR_TYPE "disk": want all, swap, netstat, diskstats, proc_stat, users`)
 }
 
 // A kernel without utmp (a container) has no user count: the old plugin
