@@ -344,6 +344,10 @@ func report(m *matcher, tl tally, hidden string) *checkers.Result {
 		if hidden != "" && couldBeHigher(s.thresholds, st, float64(n)) {
 			st = checkers.Unknown
 			text = describe(n, s.desc) + " visible, but other users' processes are hidden (" + hidden + "), so the real count may be higher; run the check as root or in procfs's gid= group"
+		} else if tl.unreadable > 0 && couldBeHigher(s.thresholds, st, float64(n)) {
+			// e.g. /proc mounted hidepid=noaccess: listed, not readable
+			st = checkers.Unknown
+			text = fmt.Sprintf("%s counted, but %d processes could not be read (%v), so the real count may be higher; run the check as root", describe(n, s.desc), tl.unreadable, tl.firstErr)
 		}
 		summaries[i] = summary{st, text}
 		sub := checkers.NewResult(st, "%s", summaries[i].text)

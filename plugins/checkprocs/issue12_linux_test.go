@@ -126,6 +126,16 @@ func TestHidePIDInvisible(t *testing.T) {
 	assert.Equal(t, 0, code, out)
 	assert.True(t, strings.HasPrefix(out, "PROCS OK: 2 processes matching /"+tag+"/"), out)
 
+	// hidepid=noaccess lists other users' processes but they cannot be
+	// read: a count they could change is UNKNOWN as well, naming it
+	code, out = run("hidepid=noaccess", "-p", tag)
+	assert.Equal(t, 3, code, out)
+	assert.True(t, strings.HasPrefix(out, "PROCS UNKNOWN: 0 processes matching /"+tag+"/ counted, but "), out)
+	assert.Contains(t, strings.SplitN(out, "\n", 2)[0], "processes could not be read (")
+	assert.NotContains(t, out, "CRITICAL")
+	code, out = run("hidepid=noaccess", "-p", tag, "-w", "0", "-c", "0", "-W", "0", "-C", "0")
+	assert.Equal(t, 3, code, "none may run, and some could not be read: %s", out)
+
 	// hidepid=2 is the same as invisible; hidepid=0 hides nothing
 	code, out = run("hidepid=2", "-p", tag)
 	assert.Equal(t, 3, code, out)
