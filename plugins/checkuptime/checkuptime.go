@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/teko-dev/teko/checkers"
 	"github.com/teko-dev/teko/plugin"
@@ -34,6 +37,16 @@ type secs float64
 // UnmarshalFlag reads seconds ("600", "1.5") or a duration ("10m").
 func (s *secs) UnmarshalFlag(text string) error {
 	d, err := plugin.ParseSeconds(text)
+	if err != nil {
+		// Seconds beyond a duration's range (about 292 years), a
+		// configuration's "never": the old plugin took any float.
+		if f, ferr := strconv.ParseFloat(strings.TrimSpace(text), 64); ferr == nil || errors.Is(ferr, strconv.ErrRange) {
+			if f >= float64(math.MaxInt64/int64(time.Second)) && !math.IsInf(f, 0) {
+				*s = secs(f)
+				return nil
+			}
+		}
+	}
 	if err != nil || d < 0 {
 		return fmt.Errorf("%q is not a number of seconds (0 or more) or a duration such as 10m", text)
 	}

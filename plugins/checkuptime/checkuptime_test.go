@@ -71,3 +71,17 @@ func TestBadInput(t *testing.T) {
 func TestConformance(t *testing.T) {
 	conformance.Test(t, checkuptime.Plugin)
 }
+
+// Seconds beyond what a Go duration holds (about 292 years), as configs
+// write "never" (-W 9999999999), are taken as the old plugin took them.
+func TestHugeSeconds(t *testing.T) {
+	h := harness(t, "93784.56 10.00\n")
+	r := h.Run("-W", "9999999999", "-C", "1e300")
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	r = h.Run("-w", "99999999999")
+	assert.Equal(t, 1, r.Code, r.Stdout)
+	for _, bad := range []string{"Inf", "NaN", "-1e300"} {
+		r = h.Run("--warning-over=" + bad)
+		assert.Equal(t, 3, r.Code, bad)
+	}
+}
