@@ -101,9 +101,13 @@ func fileKind(m os.FileMode) string {
 //     Other;
 //   - DER: one certificate, or several concatenated.
 //
+// A leading UTF-8 byte order mark is skipped, as OpenSSL skips it.
 // It fails, saying what it found, when data holds no certificate or a
 // certificate block that does not parse.
 func Parse(data []byte) (*Bundle, error) {
+	// A UTF-8 byte order mark (a file saved by a Windows editor), which
+	// OpenSSL skips before a PEM block.
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, errors.New("empty file, no certificate")

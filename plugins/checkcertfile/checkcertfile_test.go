@@ -172,3 +172,13 @@ func TestOpenSSLCertificates(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// A PEM file saved with a UTF-8 byte order mark (a Windows editor) is
+// read, as OpenSSL — and so nginx and Apache — read it; it was a CRITICAL
+// "no valid PEM block" for a certificate the server uses.
+func TestPEMWithByteOrderMark(t *testing.T) {
+	path := write(t, "bom.pem", []byte("\xef\xbb\xbf"), leaf(t, 45, nil).PEM())
+	r := plugintest.New(t, Plugin).Run("-f", path)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	assert.True(t, strings.HasPrefix(r.Stdout, "CERT Expiry OK: 45 days remaining\n"), r.Stdout)
+}
