@@ -299,9 +299,9 @@ func (o *options) judgeOne(u mounts.Usage) judged {
 			return
 		}
 		if t.Percent && freePct < t.Value {
-			j.status, j.why = st, fmt.Sprintf("%s: %.2f%% available, below the %s %s%%", u.Mount.Point, freePct, name, checkers.FormatNumber(t.Value))
+			j.status, j.why = st, fmt.Sprintf("%s: %s%% available, below the %s %s%%", u.Mount.Point, below(freePct, t.Value), name, checkers.FormatNumber(t.Value))
 		} else if !t.Percent && avail < t.Value {
-			j.status, j.why = st, fmt.Sprintf("%s: %.2f %s available, below the %s %s %s", u.Mount.Point, avail, o.Units.Name, name, checkers.FormatNumber(t.Value), o.Units.Name)
+			j.status, j.why = st, fmt.Sprintf("%s: %s %s available, below the %s %s %s", u.Mount.Point, below(avail, t.Value), o.Units.Name, name, checkers.FormatNumber(t.Value), o.Units.Name)
 		}
 	}
 	inode := func(t *InodeFree, st checkers.Status, name string) {
@@ -309,7 +309,7 @@ func (o *options) judgeOne(u mounts.Usage) judged {
 			return
 		}
 		if free := 100 - u.InodesUsedPercent(); free < float64(*t) {
-			j.status, j.why = st, fmt.Sprintf("%s: %.2f%% of inodes free, below the %s %s%%", u.Mount.Point, free, name, checkers.FormatNumber(float64(*t)))
+			j.status, j.why = st, fmt.Sprintf("%s: %s%% of inodes free, below the %s %s%%", u.Mount.Point, below(free, float64(*t)), name, checkers.FormatNumber(float64(*t)))
 		}
 	}
 	space(o.Critical, checkers.Critical, "critical")
@@ -317,6 +317,19 @@ func (o *options) judgeOne(u mounts.Usage) judged {
 	space(o.Warning, checkers.Warning, "warning")
 	inode(o.InodeWarning, checkers.Warning, "warning")
 	return j
+}
+
+// below formats v, which is below the threshold t, with two decimals as
+// the original does, or with as many more as it takes not to read as t
+// or above ("100.00% available, below 100%" for 99.996%).
+func below(v, t float64) string {
+	for prec := 2; prec < 10; prec++ {
+		s := strconv.FormatFloat(v, 'f', prec, 64)
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f < t {
+			return s
+		}
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // numbers is the original's message, after "Path: …, ".

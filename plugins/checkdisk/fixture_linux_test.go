@@ -196,3 +196,18 @@ func TestExcludeDevice(t *testing.T) {
 		assert.Contains(t, r.Stdout, "Path: /,", x)
 	}
 }
+
+// A value just below a threshold is not printed rounded up to it: "/ has
+// 99.99% free, below 100%" reads as a contradiction when it was
+// 99.996%.
+func TestMessageNotRoundedToThreshold(t *testing.T) {
+	fixture(t, map[string]mounts.Stats{"/": {BlockSize: 4096, Blocks: 100000, Free: 99996, Avail: 99996, Files: 10, FilesFree: 10}})
+	h := plugintest.New(t, Plugin)
+	r := h.Run("-p", "/", "-c", "100%")
+	assert.Equal(t, 2, r.Code, r.Stdout)
+	assert.True(t, strings.HasPrefix(r.Stdout, "Disk CRITICAL: /: 99.996% available, below the critical 100%\n"), r.Stdout)
+	r = h.Run("-p", "/", "-c", "390.61", "-u", "MB") // 99996 blocks = 390.609375 MiB
+	assert.True(t, strings.HasPrefix(r.Stdout, "Disk CRITICAL: /: 390.609 MB available, below the critical 390.61 MB\n"), r.Stdout)
+	r = h.Run("-p", "/", "-c", "391", "-u", "MB")
+	assert.True(t, strings.HasPrefix(r.Stdout, "Disk CRITICAL: /: 390.61 MB available, below the critical 391 MB\n"), r.Stdout)
+}
