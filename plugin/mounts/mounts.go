@@ -258,17 +258,61 @@ func (f Filter) Apply(ms []Mount) []Mount {
 	return out
 }
 
-// Visible drops the mounts hidden by a later mount on the same point
-// (mounting over a mount point hides what was there; statfs of the point
-// sees only the top one), keeping the table's order.
+// Visible drops the mounts that statfs of their point cannot reach,
+// keeping the table's order: a mount with a later mount on the same
+// point (mounting over a mount point hides what was there; statfs sees
+// only the top one), and a mount with a later mount on a directory above
+// it (a disk mounted on /srv after /srv/www was hides /srv/www: statfs
+// of /srv/www then asks the new file system, or fails). A mount that is
+// in the other's chain of parent mounts is not hidden by it: a mount
+// made on top of /srv hides nothing of what is in it. Mounts without
+// IDs are judged by the table's order alone.
 func Visible(ms []Mount) []Mount {
-	last := map[string]int{}
+	byID := map[int]int{}
 	for i, m := range ms {
-		last[m.Point] = i
+		if m.ID != 0 {
+			byID[m.ID] = i
+		}
+	}
+	// inChain reports whether ms[a] is ms[b] or one of its parents.
+	inChain := func(a, b int) bool {
+		for steps := 0; steps <= len(ms); steps++ {
+			if a == b {
+				return true
+			}
+			p, ok := byID[ms[b].Parent]
+			if !ok || ms[b].ID == 0 || p == b {
+				return false
+			}
+			b = p
+		}
+		return false
+	}
+	at := map[string][]int{}
+	for i, m := range ms {
+		at[m.Point] = append(at[m.Point], i)
+	}
+	hidden := func(i int) bool {
+		p := ms[i].Point
+		for dir := p; ; {
+			for _, k := range at[dir] {
+				switch {
+				case k == i:
+				case dir == p && inChain(i, k):
+					return true // stacked on top of i
+				case k > i && !inChain(k, i) && !inChain(i, k):
+					return true // mounted later, over i's point or above it
+				}
+			}
+			if dir == "/" || dir == "" || !strings.HasPrefix(dir, "/") {
+				return false
+			}
+			dir = filepath.Dir(dir)
+		}
 	}
 	var out []Mount
 	for i, m := range ms {
-		if last[m.Point] == i {
+		if !hidden(i) {
 			out = append(out, m)
 		}
 	}

@@ -183,3 +183,25 @@ func TestFilterExcludeReadOnly(t *testing.T) {
 		"a type named is kept read-only or not")
 	assert.Len(t, Filter{}.Apply(ms), 5, "off by default")
 }
+
+// A mount made later on a directory above another mount point hides that
+// mount (a new disk mounted on /srv after /srv/www was): statfs of
+// /srv/www then asks the new file system, or fails. A mount made on top
+// of another one (its parent in the table) hides nothing of it.
+func TestVisibleOverMountedParent(t *testing.T) {
+	ms, err := Parse(strings.NewReader(`22 27 0:21 / /proc rw - proc proc rw
+27 1 8:1 / / rw - ext4 /dev/sda1 rw
+30 27 8:2 / /srv rw - ext4 /dev/sdb1 rw
+31 30 8:3 / /srv/www rw - ext4 /dev/sdc1 rw
+32 31 0:40 / /srv/www/cache rw - tmpfs tmpfs rw
+40 27 8:4 / /srv rw - xfs /dev/sdd1 rw
+41 40 0:41 / /srv/new rw - tmpfs tmpfs rw
+42 27 8:5 / /mnt rw - ext4 /dev/sde1 rw
+43 42 8:6 / /mnt/a rw - ext4 /dev/sdf1 rw
+44 42 8:7 / /mnt rw - ext4 /dev/sdg1 rw
+`))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/proc", "/", "/srv", "/srv/new", "/mnt"}, points(Visible(ms)))
+	assert.Equal(t, "/dev/sdd1", Visible(ms)[2].Source, "the later /srv")
+	assert.Equal(t, "/dev/sdg1", Visible(ms)[4].Source, "a mount stacked on /mnt hides it and /mnt/a below it")
+}

@@ -211,3 +211,26 @@ func TestRealReadOnlyMount(t *testing.T) {
 	assert.Equal(t, 2, r.Code, r.Stdout)
 	assert.Contains(t, r.Stdout, "Disk CRITICAL: "+ro+": 0.00% available")
 }
+
+// A file system mounted later over a directory above another mount
+// point hides that mount: it is not checked (statfs of its point would
+// fail, an UNKNOWN for ever, or — where the new file system has a
+// directory of that name — report the new file system's numbers under the
+// hidden one's name).
+func TestRealOverMountedParent(t *testing.T) {
+	dir := servertest.MountTmpfs(t, 1<<20, 0)
+	sub := filepath.Join(dir, "www")
+	require.NoError(t, os.Mkdir(sub, 0o755))
+	require.NoError(t, unix.Mount("teko-test", sub, "tmpfs", 0, "size=2m"))
+	t.Cleanup(func() { _ = unix.Unmount(sub, unix.MNT_DETACH) })
+	require.NoError(t, unix.Mount("teko-test", dir, "tmpfs", 0, "size=3m"))
+	t.Cleanup(func() { _ = unix.Unmount(dir, unix.MNT_DETACH) })
+	h := plugintest.New(t, Plugin)
+	r := h.Run("-N", "tmpfs", "--mount-timeout", "500ms")
+	assert.NotContains(t, r.Stdout, sub, "the hidden mount is not checked")
+	assert.Contains(t, r.Stdout, "Path: "+dir+", All: 3.00 MB", "the mount on top is")
+
+	require.NoError(t, os.Mkdir(sub, 0o755)) // the new file system has a www too
+	r = h.Run("-N", "tmpfs", "--mount-timeout", "500ms")
+	assert.NotContains(t, r.Stdout, sub, "not the top file system's numbers under the hidden one's name")
+}
