@@ -71,8 +71,11 @@
 //   - Both get --output-file PATH: the output is written to PATH
 //     atomically (a temp file in the same directory, renamed; mode 0666
 //     less the umask) instead of stdout, for node_exporter's textfile
-//     collector; the exit code is the run's. A file that cannot be
-//     written is UNKNOWN naming PATH. A plugin that declares its own
+//     collector; the exit code is the run's. A symbolic link is followed
+//     (its target is replaced, the link stays); a device or named pipe
+//     such as /dev/stdout is written to, never replaced (see
+//     WriteFileAtomic). A file that cannot be written is UNKNOWN naming
+//     PATH. A plugin that declares its own
 //     --format, --instance or --output-file keeps it; the runtime's is
 //     then spelled --teko-format, --teko-instance, --teko-output-file.
 //   - A meta run (MACKEREL_AGENT_PLUGIN_META set) of a check never

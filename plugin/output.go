@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	flags "github.com/jessevdk/go-flags"
 
@@ -89,8 +90,23 @@ func (o *output) finish() error {
 // node_exporter's textfile collector ignores), is synced, and is renamed
 // over path. The new file gets the mode 0666 less the umask (0644 under
 // umask 022), as a file the shell creates would. The error names path.
+//
+// A symbolic link at path is followed, not replaced: the file it points
+// to is the one replaced (in that file's directory), and the link stays.
+// A path that is not a regular file — a device such as /dev/null, a named
+// pipe, or /dev/stdout — is written to directly, as a shell's redirection
+// would, and never renamed over (which would put a regular file in place
+// of the device); a named pipe without a reader is an error, not a wait.
+// A directory is an error.
 func WriteFileAtomic(path string, data []byte) error {
-	dir, base := filepath.Split(path)
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return fmt.Errorf("cannot write %s: is a directory", path)
+		}
+		return writeSpecial(path, data)
+	}
+	target := followLinks(path)
+	dir, base := filepath.Split(target)
 	if base == "" {
 		return fmt.Errorf("cannot write %s: not a file name", path)
 	}
@@ -115,10 +131,49 @@ func WriteFileAtomic(path string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = os.Rename(tmp, target)
 	}
 	if err != nil {
 		os.Remove(tmp)
+		return fmt.Errorf("cannot write %s: %v", path, reason(err))
+	}
+	return nil
+}
+
+// followLinks returns the path that symbolic links at path lead to, the
+// last one possibly missing (a dangling link names the file to create).
+// A path that is no link, or cannot be read, is returned as it is.
+func followLinks(path string) string {
+	for range 40 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path
+		}
+		to, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(path), to)
+		}
+		path = to
+	}
+	return path
+}
+
+// writeSpecial writes data to a path that is not a regular file (a
+// device, a named pipe). Opening does not block: a pipe without a reader
+// fails at once.
+func writeSpecial(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, reason(err))
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("cannot write %s: %v", path, reason(err))
 	}
 	return nil
