@@ -52,7 +52,10 @@ type Plugin struct {
 	// Go's flag package spells them ("-host=x", "-port 8080"), for
 	// drop-in compatibility with plugins built on it. Only a token that
 	// is exactly a long option's name is read that way; short options
-	// ("-t5", "-hV") are unaffected.
+	// ("-t5", "-hV") are unaffected. A one-dash word that names no
+	// option ("-metric-key-prefx", "-hots") is refused naming the whole
+	// word, as Go's flag package does: not as the unknown letter "m", nor
+	// as -h (help, exit 0, which would make a mistyped check OK).
 	SingleDashLong bool
 	// Aliases are other names the plugin answers to in the multi-call
 	// binary, typically the Mackerel original's binary name

@@ -122,6 +122,11 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 	}
 	rest, err := parser.ParseArgs(args)
 	var ferr *flags.Error
+	if errors.As(err, &ferr) && ferr.Type == flags.ErrHelp && p.SingleDashLong {
+		if word := helpByAccident(args); word != "" { // "-hots=x": a typo, not -h
+			return nil, "", usageError{"unknown flag `" + word + "'"}
+		}
+	}
 	if errors.As(err, &ferr) && ferr.Type == flags.ErrHelp {
 		var help bytes.Buffer
 		parser.WriteHelp(&help)
@@ -131,6 +136,9 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 		return pr, "", nil // -V in a bundle ("-rV"), or -version: answered by Run
 	}
 	if err != nil {
+		if p.SingleDashLong {
+			err = unknownSingleDash(args, err)
+		}
 		return nil, "", usageError{tidyFlagError(err.Error())}
 	}
 	if len(rest) > 0 {

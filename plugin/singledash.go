@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"errors"
 	"reflect"
 	"strconv"
 	"strings"
@@ -51,4 +52,53 @@ func singleDashLong(parser *flags.Parser, args []string) []string {
 		}
 	}
 	return out
+}
+
+// unknownSingleDash names the whole word in go-flags' "unknown flag `m'"
+// when the letter came from a one-dash word that is no option
+// ("-metric-key-prefx=x", a typo), as Go's flag package would: go-flags
+// read the word as a cluster of short options and named only its first
+// letter. args are the arguments after singleDashLong (known names
+// already have two dashes).
+func unknownSingleDash(args []string, err error) error {
+	var ferr *flags.Error
+	if !errors.As(err, &ferr) || ferr.Type != flags.ErrUnknownFlag {
+		return err
+	}
+	letter, ok := strings.CutPrefix(ferr.Message, "unknown flag `")
+	letter, ok2 := strings.CutSuffix(letter, "'")
+	if !ok || !ok2 || len(letter) != 1 {
+		return err
+	}
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		if strings.HasPrefix(arg, "-"+letter) && len(arg) > 2 {
+			name, _, _ := strings.Cut(arg[1:], "=")
+			return &flags.Error{Type: flags.ErrUnknownFlag, Message: "unknown flag `" + name + "'"}
+		}
+	}
+	return err
+}
+
+// helpByAccident returns the one-dash word that go-flags read as -h
+// (help) followed by other letters ("-hots=db", a typo of -host) when
+// nothing in args asks for help itself; "" otherwise. Go's flag package
+// refuses such a word; printing the help and exiting 0 would make a
+// mistyped check OK and a metric plugin silently print nothing.
+func helpByAccident(args []string) string {
+	word := ""
+	for _, arg := range args {
+		if arg == "--" {
+			break
+		}
+		switch {
+		case arg == "-h" || arg == "--help" || arg == "-help" || arg == "-?":
+			return ""
+		case word == "" && strings.HasPrefix(arg, "-h") && len(arg) > 2:
+			word, _, _ = strings.Cut(arg[1:], "=")
+		}
+	}
+	return word
 }

@@ -41,6 +41,12 @@ func TestSingleDashLong(t *testing.T) {
 		{[]string{"--verbose=1", "-host=x"}, `OK: host=x port=80 verbose=true header=[]`},
 		{[]string{"-verbose=false"}, `OK: host=localhost port=80 verbose=false header=[]`},
 		{[]string{"-verbose=maybe"}, "UNKNOWN: bool flag `-v, --verbose' cannot have an argument"},
+		// a typo in a one-dash word names the word, not its first letter
+		{[]string{"-hots=db"}, "UNKNOWN: unknown flag `hots'"},
+		{[]string{"-p5", "-metric-key-prefx", "x"}, "UNKNOWN: unknown flag `metric-key-prefx'"},
+		{[]string{"-x"}, "UNKNOWN: unknown flag `x'"},
+		{[]string{"--hots=db"}, "UNKNOWN: unknown flag `hots'"},
+		{[]string{"-vx"}, "UNKNOWN: unknown flag `x'"}, // a cluster whose first letter is known
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.args), func(t *testing.T) {
@@ -49,9 +55,19 @@ func TestSingleDashLong(t *testing.T) {
 		})
 	}
 
+	// "-hots" (a typo) is not -h: a check that printed its help and exited
+	// 0 would be OK; "-h", "-help" and "--help" still ask for it.
+	r := plugintest.New(t, p).Run("-hots", "db")
+	assert.Equal(t, 3, r.Code)
+	for _, ask := range [][]string{{"-h"}, {"-help"}, {"--help"}, {"-hots", "-h"}} {
+		r = plugintest.New(t, p).Run(ask...)
+		assert.Equal(t, 0, r.Code, "%v", ask)
+		assert.Contains(t, r.Stdout, "Usage:", "%v", ask)
+	}
+
 	// Without the switch, go-flags reads "-host" as short options: -h, help.
 	p.SingleDashLong = false
-	r := plugintest.New(t, p).Run("-host=db")
+	r = plugintest.New(t, p).Run("-host=db")
 	assert.Equal(t, 0, r.Code)
 	assert.Contains(t, r.Stdout, "Usage:")
 }
