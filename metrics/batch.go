@@ -28,6 +28,7 @@ type counter struct {
 	value uint64
 	wrap  int     // 0: a decrease is a restart; 32 or 64: the counter wraps at that width
 	scale float64 // the rate is multiplied by it; 0 means 1
+	unit  float64 // the running total (prometheus, json) is multiplied by it; 0 means 1
 }
 
 // NewBatch returns an empty batch.
@@ -57,7 +58,10 @@ func (b *Batch) Counter(name string, total uint64) {
 // graph's: its rate is multiplied by scale. A total of CPU microseconds
 // drawn as seconds per minute takes scale 1e-6; JVM clock ticks drawn as
 // a percentage of the minute take 100/ticksPerSecond/60. The total itself
-// stays an exact integer, so no precision is lost between runs. A scale
+// stays an exact integer, so no precision is lost between runs. The
+// formats that print running totals (prometheus, json) print the total as
+// recorded: for one in a finer unit than the graph's, use ConvertedCounter.
+// A scale
 // that is not a positive finite number is a bug in the plugin.
 func (b *Batch) ScaledCounter(name string, total uint64, scale float64) {
 	if !(scale > 0 && scale <= math.MaxFloat64) {
@@ -66,6 +70,27 @@ func (b *Batch) ScaledCounter(name string, total uint64, scale float64) {
 	}
 	if b.check(name, true) {
 		b.counters[name] = counter{value: total, scale: scale}
+	}
+}
+
+// ConvertedCounter is ScaledCounter for a total kept in a finer unit
+// than the graph's: unit converts the total to the graph's unit (CPU
+// microseconds to seconds: 1e-6; JVM clock ticks to seconds:
+// 1/ticksPerSecond), and the formats that print running totals
+// (prometheus, json) print total×unit, so that a Prometheus rate() of it
+// is in the graph's unit per second. The rate is multiplied by scale, as
+// with ScaledCounter: the same as unit for a per-minute graph in that
+// unit, or unit×100/60 for a percentage of the minute. A scale or unit
+// that is not a positive finite number is a bug in the plugin.
+func (b *Batch) ConvertedCounter(name string, total uint64, scale, unit float64) {
+	for _, f := range []float64{scale, unit} {
+		if !(f > 0 && f <= math.MaxFloat64) {
+			b.fail(fmt.Errorf("counter %q: scale or unit %v is not a positive finite number", name, f))
+			return
+		}
+	}
+	if b.check(name, true) {
+		b.counters[name] = counter{value: total, scale: scale, unit: unit}
 	}
 }
 

@@ -89,7 +89,9 @@ type Total struct {
 	Value uint64
 }
 
-// Totals returns every counter's recorded total, sorted by name.
+// Totals returns every counter's recorded total, sorted by name, as
+// recorded (a ConvertedCounter's in its own unit; the prometheus and json
+// formats print it converted, see appendTotal).
 func (b *Batch) Totals() []Total {
 	out := make([]Total, 0, len(b.counters))
 	for _, name := range slices.Sorted(maps.Keys(b.counters)) {
@@ -174,4 +176,18 @@ func writeGraphite(w *bufio.Writer, o Output, values []Value) {
 		line = append(line, tail...)
 		w.Write(line)
 	}
+}
+
+// appendTotal appends t's total as the prometheus and json formats print
+// it: in the graph's unit, so a ConvertedCounter's total is multiplied by
+// its unit (CPU microseconds become seconds, JVM clock ticks seconds);
+// any other counter's is the exact integer.
+func (b *Batch) appendTotal(dst []byte, t Total) []byte {
+	if c, ok := b.counters[t.Name]; ok && c.unit != 0 && c.unit != 1 {
+		// rounded to 15 significant digits: 135818058 ticks at 1e-9 are
+		// 0.135818058 s, not the product's 0.13581805800000002
+		v, _ := strconv.ParseFloat(strconv.FormatFloat(float64(t.Value)*c.unit, 'g', 15, 64), 64)
+		return appendValue(dst, v)
+	}
+	return strconv.AppendUint(dst, t.Value, 10)
 }

@@ -114,7 +114,7 @@ func writeJSON(w *bufio.Writer, o Output, values []Value) error {
 	}
 	if o.Batch != nil {
 		for _, t := range o.Batch.Totals() {
-			doc.Values = append(doc.Values, jsonValue{join(o.Prefix, t.Name), json.Number(strconv.FormatUint(t.Value, 10)), KindCounter, epoch})
+			doc.Values = append(doc.Values, jsonValue{join(o.Prefix, t.Name), json.Number(o.Batch.appendTotal(nil, t)), KindCounter, epoch})
 		}
 	}
 	slices.SortStableFunc(doc.Values, func(a, b jsonValue) int { return strings.Compare(a.Name, b.Name) })

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -210,7 +209,7 @@ func writePrometheus(w *bufio.Writer, o Output, gauges []Value) {
 	}
 	if o.Batch != nil {
 		for _, t := range o.Batch.Totals() {
-			add(t.Name, KindCounter, strconv.AppendUint(nil, t.Value, 10))
+			add(t.Name, KindCounter, o.Batch.appendTotal(nil, t))
 		}
 	}
 	names := make([]string, 0, len(families))

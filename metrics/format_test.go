@@ -131,6 +131,49 @@ func TestPrometheusNeedsNoPreviousRun(t *testing.T) {
 	assert.Contains(t, out, "\nsys_requests_served_total 1152921504606846977\n", "the total, exactly")
 }
 
+// A ConvertedCounter's running total is printed in the graph's unit:
+// CPU microseconds as seconds (memcached's rusage), JVM clock ticks as
+// seconds. Before, prometheus and json printed the raw microseconds under
+// a name whose HELP says seconds: rate() was 1e6 off. A ScaledCounter
+// whose scale changes the time base (per minute to per second, as
+// metrics-mysql's) keeps its total as recorded.
+func TestConvertedCounterTotalsInTheGraphsUnit(t *testing.T) {
+	b := metrics.NewBatch()
+	b.ConvertedCounter("rusage.user", 56_649, 1e-6, 1e-6)
+	b.ConvertedCounter("gc.time", 135_818_058, 100/1e9/60, 1/1e9)
+	b.ScaledCounter("queries.select", 600, 1.0/60)
+	b.Counter("requests.served", 7)
+	values, memory, _ := b.Resolve(metrics.Memory{}, formatEpoch, metrics.Rates{})
+	o := metrics.Output{Prefix: "app", Values: values, Batch: b, Now: formatEpoch}
+	prom := write(t, metrics.FormatPrometheus, o)
+	assert.Contains(t, prom, "\napp_rusage_user_total 0.056649\n")
+	assert.Contains(t, prom, "\napp_gc_time_total 0.135818058\n")
+	assert.Contains(t, prom, "\napp_queries_select_total 600\n", "a time-base scale is not a unit")
+	assert.Contains(t, prom, "\napp_requests_served_total 7\n", "an unscaled total stays the exact integer")
+	js := write(t, metrics.FormatJSON, o)
+	assert.Contains(t, js, `{"name":"app.rusage.user","value":0.056649,"kind":"counter",`)
+	assert.Contains(t, js, `{"name":"app.requests.served","value":7,"kind":"counter",`)
+	assert.Equal(t, []metrics.Total{{Name: "gc.time", Value: 135_818_058}, {Name: "queries.select", Value: 600}, {Name: "requests.served", Value: 7}, {Name: "rusage.user", Value: 56_649}}, b.Totals(), "Totals stay as recorded")
+
+	// the rate is scaled as ScaledCounter's
+	b = metrics.NewBatch()
+	b.ConvertedCounter("rusage.user", 56_649+450_000, 1e-6, 1e-6)
+	b.ConvertedCounter("gc.time", 135_818_058+6e9, 100/1e9/60, 1/1e9) // 6 s of a minute
+	values, _, _ = b.Resolve(memory, formatEpoch.Add(time.Minute), metrics.Rates{})
+	got := map[string]float64{}
+	for _, v := range values {
+		got[v.Name] = v.Value
+	}
+	assert.InDelta(t, 0.45, got["rusage.user"], 1e-9)
+	assert.InDelta(t, 10, got["gc.time"], 1e-9, "percent of the minute")
+
+	for _, bad := range []float64{0, -1, math.Inf(1), math.NaN()} {
+		b := metrics.NewBatch()
+		b.ConvertedCounter("x", 1, 1, bad)
+		assert.Error(t, b.Err(), "unit %v", bad)
+	}
+}
+
 func TestPrometheusName(t *testing.T) {
 	for _, c := range []struct {
 		name string

@@ -165,8 +165,8 @@ func record(d *hsperf.Data, key string, b *metrics.Batch) error {
 			together = append(together, k+"gc_events."+c.events)
 		}
 		if t, ok := d.Int(prefix + "time"); ok && t >= 0 {
-			b.ScaledCounter(k+"gc_time."+c.time, uint64(t), 1/float64(freq))                 // seconds per minute
-			b.ScaledCounter(k+"gc_time_percentage."+c.time, uint64(t), 100/float64(freq)/60) // share of the minute
+			b.ConvertedCounter(k+"gc_time."+c.time, uint64(t), 1/float64(freq), 1/float64(freq))                 // seconds per minute; totals in seconds
+			b.ConvertedCounter(k+"gc_time_percentage."+c.time, uint64(t), 100/float64(freq)/60, 1/float64(freq)) // share of the minute; totals in seconds
 			together = append(together, k+"gc_time."+c.time, k+"gc_time_percentage."+c.time)
 		}
 	}

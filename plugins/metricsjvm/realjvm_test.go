@@ -236,6 +236,32 @@ func TestGCRatesMatchJstat(t *testing.T) {
 	assert.Greater(t, v["jvm.tekohello.gc_time.FGCT"], 0.0)
 }
 
+// --format prometheus prints the GC time totals in seconds, as jstat's
+// YGCT and FGCT columns, not in the JVM's clock ticks.
+func TestPrometheusGCTimeTotalsInSeconds(t *testing.T) {
+	j := get(t)
+	pid := j.normal.Cmd.Process.Pid
+	jcmd(t, pid, "GC.run")
+	h := plugintest.New(t, metricsjvm.Plugin)
+	before := jstat(t, "gc", pid)
+	r := h.Run("-javaname", "TekoHello", "--format", "prometheus")
+	after := jstat(t, "gc", pid)
+	require.Equal(t, 0, r.Code, r.Stderr)
+	for _, col := range []string{"YGCT", "FGCT"} {
+		got := -1.0
+		for _, line := range strings.Split(r.Stdout, "\n") {
+			if v, ok := strings.CutPrefix(line, "jvm_tekohello_gc_time_"+strings.ToLower(col)+"_total "); ok {
+				var err error
+				got, err = strconv.ParseFloat(v, 64)
+				require.NoError(t, err)
+			}
+		}
+		// jstat rounds to milliseconds
+		assert.GreaterOrEqual(t, got, before[col]-0.0006, "%s in seconds as jstat's (%v)", col, before[col])
+		assert.LessOrEqual(t, got, after[col]+0.0006, "%s in seconds as jstat's (%v)", col, after[col])
+	}
+}
+
 func TestPerfDisableSharedMemIsNamed(t *testing.T) {
 	j := get(t)
 	pid := j.hidden.Cmd.Process.Pid

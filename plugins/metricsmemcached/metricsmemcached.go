@@ -135,7 +135,7 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 	}
 	for _, f := range []string{"rusage_user", "rusage_system"} {
 		if us, ok := micros(stats[f]); ok {
-			b.ScaledCounter("rusage."+f, us, 1e-6) // CPU seconds per minute
+			b.ConvertedCounter("rusage."+f, us, 1e-6, 1e-6) // CPU seconds per minute; totals in seconds
 			together = append(together, "rusage."+f)
 		}
 	}

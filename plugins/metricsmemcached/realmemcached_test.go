@@ -159,3 +159,29 @@ func TestDown(t *testing.T) {
 	assert.Empty(t, r.Stdout)
 	assert.Contains(t, r.Stderr, "refused")
 }
+
+// --format prometheus prints the CPU counters' running totals in seconds,
+// as memcached's stats reports them (and as the graph's unit says), not
+// in the microseconds the plugin keeps: a rate() of them is CPU seconds
+// per second.
+func TestPrometheusCPUTotalsInSeconds(t *testing.T) {
+	mc := get(t)
+	s := dial(t, mc.Addr())
+	h := plugintest.New(t, metricsmemcached.Plugin)
+	before := s.stats()
+	r := h.Run("-host", "127.0.0.1", "-port", strconv.Itoa(mc.Port), "--format", "prometheus")
+	after := s.stats()
+	require.Equal(t, 0, r.Code, r.Stderr)
+	for _, f := range []string{"rusage_user", "rusage_system"} {
+		var got float64
+		for _, line := range strings.Split(r.Stdout, "\n") {
+			if v, ok := strings.CutPrefix(line, "memcached_rusage_"+f+"_total "); ok {
+				var err error
+				got, err = strconv.ParseFloat(v, 64)
+				require.NoError(t, err)
+			}
+		}
+		assert.GreaterOrEqual(t, got, before[f], "%s: seconds, as stats says (%v)", f, before[f])
+		assert.LessOrEqual(t, got, after[f], "%s: seconds, as stats says (%v)", f, after[f])
+	}
+}
