@@ -58,6 +58,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 )
 
 // Units of a counter, as the JVM declares them.
@@ -245,9 +246,11 @@ func FindPID(pid int) (File, error) {
 	return File{}, os.ErrNotExist
 }
 
-// ReadFile reads and parses one file.
+// ReadFile reads and parses one file. A path that is not a regular file
+// (a named pipe or a device put in place of a JVM's file) is an error at
+// once: opening does not wait for a writer.
 func ReadFile(path string) (*Data, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -255,6 +258,9 @@ func ReadFile(path string) (*Data, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s), so not a performance data file", path, fi.Mode().Type())
 	}
 	if fi.Size() > maxFileSize {
 		return nil, fmt.Errorf("%s: %d bytes, too large for a performance data file", path, fi.Size())

@@ -379,3 +379,25 @@ func TestAnotherUsersJVM(t *testing.T) {
 	require.Error(t, cmd.Run())
 	assert.Contains(t, stderr.String(), "permission denied: run metrics-jvm as the JVM's user root")
 }
+
+// A named pipe where the JVM's file belongs (put there by the JVM's user,
+// whose directory it is) ends the run at once, saying what it is; before,
+// opening it waited for a writer until -t ran out ("timed out").
+func TestPipeInPlaceOfTheFile(t *testing.T) {
+	sleeper := exec.Command("sleep", "30")
+	require.NoError(t, sleeper.Start())
+	defer func() { sleeper.Process.Kill(); sleeper.Wait() }()
+	dir := filepath.Dir(hsperf.Path(currentUser(t), sleeper.Process.Pid))
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	fifo := hsperf.Path(currentUser(t), sleeper.Process.Pid)
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	defer os.Remove(fifo)
+
+	h := plugintest.New(t, metricsjvm.Plugin)
+	start := time.Now()
+	r := h.Run("-javaname", "app", "-pidfile", pidFile(t, sleeper.Process.Pid), "-t", "5")
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Equal(t, 3, r.Code)
+	assert.Empty(t, r.Stdout)
+	assert.Contains(t, r.Stderr, fifo+": not a regular file")
+}
