@@ -52,7 +52,9 @@ type Plugin struct {
 	// Go's flag package spells them ("-host=x", "-port 8080"), for
 	// drop-in compatibility with plugins built on it. Only a token that
 	// is exactly a long option's name is read that way; short options
-	// ("-t5", "-hV") are unaffected. A one-dash word that names no
+	// ("-t5", "-hV") are unaffected. As in Go's flag package, an option
+	// that takes a value takes the next word even when it starts with "-"
+	// ("-password -x1y"). A one-dash word that names no
 	// option ("-metric-key-prefx", "-hots") is refused naming the whole
 	// word, as Go's flag package does: not as the unknown letter "m", nor
 	// as -h (help, exit 0, which would make a mistyped check OK).

@@ -139,6 +139,7 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 		if p.SingleDashLong {
 			err = unknownSingleDash(args, err)
 		}
+		err = hideSecretValue(parser, err)
 		return nil, "", usageError{tidyFlagError(err.Error())}
 	}
 	if len(rest) > 0 {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	flags "github.com/jessevdk/go-flags"
+
+	"github.com/teko-dev/teko/plugin/secret"
 )
 
 // singleDashLong rewrites "-name", "-name=value" to "--name", "--name=value"
@@ -21,12 +23,18 @@ import (
 // It is unambiguous in practice: long names have two or more letters and
 // are words, so a token that spells one exactly is never meant as short
 // options ("-t5", "-hV" match no long name and are left alone). Nothing
-// after "--" is touched. A value is never at stake: go-flags does not take
-// an argument that starts with "-" as a value unless it is joined with
-// "=" ("--path=-x"), and then it is part of the same token.
+// after "--" is touched. As in Go's flag package, an option that takes a
+// value and is written without "=" takes the next word as it is, even one
+// that starts with "-" (a password "-x1y"): the two words become
+// "--name=value", which go-flags reads whatever the value looks like.
 func singleDashLong(parser *flags.Parser, args []string) []string {
 	out := make([]string, 0, len(args))
+	skip := false
 	for i, arg := range args {
+		if skip {
+			skip = false
+			continue
+		}
 		if arg == "--" {
 			return append(out, args[i:]...)
 		}
@@ -47,11 +55,24 @@ func singleDashLong(parser *flags.Parser, args []string) []string {
 			} else if on {
 				out = append(out, "--"+name)
 			}
+		case !hasValue && takesValue(opt) && i+1 < len(args):
+			// Go's flag package takes the next word as the value whatever
+			// it looks like ("-password -x1y"); go-flags refuses a value
+			// that starts with "-" unless it is joined with "=".
+			out = append(out, "--"+name+"="+args[i+1])
+			skip = true
+			continue
 		default:
 			out = append(out, "--"+long)
 		}
 	}
 	return out
+}
+
+// takesValue reports whether opt needs a value (it is no switch and its
+// value is not optional).
+func takesValue(opt *flags.Option) bool {
+	return opt.Field().Type.Kind() != reflect.Bool && !opt.OptionalArgument
 }
 
 // unknownSingleDash names the whole word in go-flags' "unknown flag `m'"
@@ -101,4 +122,29 @@ func helpByAccident(args []string) string {
 		}
 	}
 	return word
+}
+
+// hideSecretValue keeps a password out of go-flags' "expected argument
+// for flag `-P, --password', but got option `-x1y'": the word it calls an
+// option is the password itself, which starts with "-". The message
+// says how to give such a value instead.
+func hideSecretValue(parser *flags.Parser, err error) error {
+	var ferr *flags.Error
+	if !errors.As(err, &ferr) || ferr.Type != flags.ErrExpectedArgument {
+		return err
+	}
+	rest, ok := strings.CutPrefix(ferr.Message, "expected argument for flag `")
+	flag, rest, ok2 := strings.Cut(rest, "'")
+	if !ok || !ok2 || !strings.HasPrefix(rest, ", but got option `") {
+		return err
+	}
+	_, long, ok := strings.Cut(flag, "--")
+	if !ok {
+		return err
+	}
+	opt := parser.FindOptionByLongName(long)
+	if opt == nil || opt.Field().Type != reflect.TypeOf(secret.Value{}) {
+		return err
+	}
+	return &flags.Error{Type: ferr.Type, Message: "expected argument for flag `" + flag + "' (a value that starts with \"-\" is written --" + long + "=VALUE)"}
 }

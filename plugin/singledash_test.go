@@ -10,6 +10,7 @@ import (
 	"github.com/teko-dev/teko/checkers"
 	"github.com/teko-dev/teko/plugin"
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/secret"
 )
 
 // flagEcho is a check that reports the options it parsed.
@@ -41,6 +42,11 @@ func TestSingleDashLong(t *testing.T) {
 		{[]string{"--verbose=1", "-host=x"}, `OK: host=x port=80 verbose=true header=[]`},
 		{[]string{"-verbose=false"}, `OK: host=localhost port=80 verbose=false header=[]`},
 		{[]string{"-verbose=maybe"}, "UNKNOWN: bool flag `-v, --verbose' cannot have an argument"},
+		// as Go's flag package: the next word is the value, whatever it looks like
+		{[]string{"-host", "-db", "-port", "1"}, `OK: host=-db port=1 verbose=false header=[]`},
+		{[]string{"--host", "-db"}, `OK: host=-db port=80 verbose=false header=[]`},
+		{[]string{"-header", "--", "-host=x"}, `OK: host=x port=80 verbose=false header=["--"]`},
+		{[]string{"-host"}, "UNKNOWN: expected argument for flag `--host'"},
 		// a typo in a one-dash word names the word, not its first letter
 		{[]string{"-hots=db"}, "UNKNOWN: unknown flag `hots'"},
 		{[]string{"-p5", "-metric-key-prefx", "x"}, "UNKNOWN: unknown flag `metric-key-prefx'"},
@@ -70,4 +76,40 @@ func TestSingleDashLong(t *testing.T) {
 	r = plugintest.New(t, p).Run("-host=db")
 	assert.Equal(t, 0, r.Code)
 	assert.Contains(t, r.Stdout, "Usage:")
+}
+
+// secretEcho is a check with a password, as check-redis has.
+type secretEcho struct {
+	Password secret.Value `short:"P" long:"password" statekey:"-"`
+	Host     string       `long:"host" default:"localhost"`
+}
+
+func (o *secretEcho) Check(context.Context, *plugin.Invocation) (*checkers.Result, error) {
+	return checkers.NewResult(checkers.OK, "password of %d bytes", len(o.Password.Reveal())), nil
+}
+
+// A password that starts with "-" is taken as Go's flag package takes
+// it (one-dash plugins: mackerel-plugin-redis's "-password -x1y"), and
+// where go-flags refuses it, the refusal does not print it: before, the
+// message was "expected argument for flag `--password', but got option
+// `-x1y'", the password on stdout.
+func TestPasswordStartingWithDash(t *testing.T) {
+	const pw = "-x1y secret"
+	oneDash := &plugin.Plugin{Name: "check-secret", Title: "SECRET", SingleDashLong: true, New: func() any { return &secretEcho{} }}
+	for _, args := range [][]string{{"-password", pw}, {"--password", pw}, {"-host", "h", "-password", pw}} {
+		r := plugintest.New(t, oneDash).Run(args...)
+		assert.Equal(t, "SECRET OK: password of 11 bytes\n", r.Stdout, "%q", args)
+	}
+
+	goFlags := &plugin.Plugin{Name: "check-secret", Title: "SECRET", New: func() any { return &secretEcho{} }}
+	for _, args := range [][]string{{"-P", pw}, {"--password", pw}} {
+		r := plugintest.New(t, goFlags).Run(args...)
+		assert.Equal(t, 3, r.Code)
+		assert.NotContains(t, r.Stdout+r.Stderr, "x1y", "%q", args)
+		assert.Contains(t, r.Stdout, "--password=VALUE", "how to give it")
+	}
+	r := plugintest.New(t, goFlags).Run("--password=" + pw)
+	assert.Equal(t, "SECRET OK: password of 11 bytes\n", r.Stdout)
+	r = plugintest.New(t, goFlags).Run("--host", "-x")
+	assert.Contains(t, r.Stdout, "but got option `-x'", "a value that is no secret is still shown")
 }
