@@ -106,6 +106,9 @@ func WriteFileAtomic(path string, data []byte) error {
 		return writeSpecial(path, data)
 	}
 	target := followLinks(path)
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		target = real // the kernel's reading of "..", when the file exists
+	}
 	dir, base := filepath.Split(target)
 	if base == "" {
 		return fmt.Errorf("cannot write %s: not a file name", path)

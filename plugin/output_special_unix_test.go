@@ -40,6 +40,19 @@ func TestWriteFileAtomicFollowsSymlinks(t *testing.T) {
 		assert.Len(t, entries, 1, "no temp file left in %s", d)
 	}
 
+	// a relative "../" link inside a symlinked directory: ".." is the
+	// kernel's (the real directory's parent), not the lexical one
+	deep := filepath.Join(targetDir, "deep")
+	require.NoError(t, os.Mkdir(deep, 0o755))
+	require.NoError(t, os.Symlink(deep, filepath.Join(linkDir, "sub-link")))
+	require.NoError(t, os.Symlink("../real.prom", filepath.Join(deep, "up.prom")))
+	require.NoError(t, plugin.WriteFileAtomic(filepath.Join(linkDir, "sub-link", "up.prom"), []byte("via up\n")))
+	b, err = os.ReadFile(target)
+	require.NoError(t, err)
+	assert.Equal(t, "via up\n", string(b))
+	_, err = os.Stat(filepath.Join(linkDir, "real.prom"))
+	assert.True(t, os.IsNotExist(err), "nothing written beside the link")
+
 	// a relative link to a file not yet there: created where it points
 	dangling := filepath.Join(linkDir, "dangling.prom")
 	require.NoError(t, os.Symlink("sub/made.prom", dangling))
