@@ -240,6 +240,7 @@ func WritePrometheusFamily(w interface{ WriteString(string) (int, error) }, name
 // escape writes s with a backslash before each byte of special and
 // "\n" for a line break.
 func escape(s, special string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD") // the text format is UTF-8: one bad byte loses the whole file
 	if !strings.ContainsAny(s, special+"\n") {
 		return s
 	}
@@ -277,7 +278,8 @@ func promLabels(ls []label) string {
 }
 
 // PrometheusLabel writes one label pair, name="value", the value
-// escaped as the text format requires.
+// escaped as the text format requires (bytes that are not UTF-8 become
+// U+FFFD, which Prometheus' parser requires).
 func PrometheusLabel(name, value string) string {
 	return name + `="` + escape(value, `\"`) + `"`
 }

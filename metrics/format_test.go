@@ -315,6 +315,7 @@ func ExampleFormat_Write() {
 
 func TestPrometheusEscapes(t *testing.T) {
 	assert.Equal(t, `a="x\\y\n\"z\""`, metrics.PrometheusLabel("a", "x\\y\n\"z\""))
+	assert.Equal(t, "a=\"b\uFFFDc\"", metrics.PrometheusLabel("a", "b\xffc"), "valid UTF-8, as the text format requires")
 	var b strings.Builder
 	metrics.WritePrometheusFamily(&b, "a", "gauge", "back\\slash\nand \"quotes\"")
 	assert.Equal(t, "# HELP a back\\\\slash\\nand \"quotes\"\n# TYPE a gauge\n", b.String())

@@ -94,7 +94,7 @@ func TestPromtoolChecksEveryPlugin(t *testing.T) {
 			defer stop()
 			state := t.TempDir()
 			_, isMetric := p.New().(plugin.Collector)
-			for i, extra := range [][]string{nil, {"--instance", "b"}} {
+			for i, extra := range [][]string{nil, {"--instance", "b \"1\" \xff"}} { // quotes and a byte that is not UTF-8
 				if isMetric {
 					extra = nil // a second run a minute later: some print nothing before they have an interval
 				}
