@@ -78,14 +78,17 @@ func TestWriteFileAtomicWritesIntoPipesAndDevices(t *testing.T) {
 	assert.Contains(t, err.Error(), "cannot write "+fifo)
 	assert.Less(t, time.Since(start), 2*time.Second, "no wait for a reader")
 
+	// The reader opens read-write so that it neither waits for a writer
+	// nor sees end-of-file before the write, and reads the bytes expected.
+	want := "through the pipe\n"
 	got := make(chan string, 1)
-	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	r, err := os.OpenFile(fifo, os.O_RDWR, 0)
 	require.NoError(t, err)
-	go func() { b, _ := io.ReadAll(r); got <- string(b) }()
-	require.NoError(t, plugin.WriteFileAtomic(fifo, []byte("through the pipe\n")))
+	go func() { b := make([]byte, len(want)); n, _ := io.ReadFull(r, b); got <- string(b[:n]) }()
+	require.NoError(t, plugin.WriteFileAtomic(fifo, []byte(want)))
 	select {
 	case s := <-got:
-		assert.Equal(t, "through the pipe\n", s)
+		assert.Equal(t, want, s)
 	case <-time.After(10 * time.Second):
 		t.Fatal("the reader got nothing")
 	}
