@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/teko-dev/teko/plugin/certinfo/certtest"
 	"github.com/teko-dev/teko/plugin/plugintest"
 	"github.com/teko-dev/teko/plugin/servertest"
 )
@@ -239,11 +240,9 @@ func TestResponseTimeThresholds(t *testing.T) {
 }
 
 func TestTLS(t *testing.T) {
-	ca, err := servertest.NewCA("check-tcp test CA")
-	require.NoError(t, err)
-	leaf, err := ca.Issue(servertest.CertSpec{Names: []string{"localhost", "127.0.0.1"}})
-	require.NoError(t, err)
-	pair, err := tls.X509KeyPair(leaf.CertPEM, leaf.KeyPEM)
+	ca := certtest.MustNew(certtest.Spec{CN: "check-tcp test CA", CA: true}, nil)
+	leaf := certtest.MustNew(certtest.Spec{CN: "localhost", DNSNames: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}, ca)
+	pair, err := tls.X509KeyPair(leaf.PEM(), leaf.KeyPEM())
 	require.NoError(t, err)
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
 	require.NoError(t, err)
@@ -259,7 +258,7 @@ func TestTLS(t *testing.T) {
 	}()
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, os.WriteFile(caFile, ca.CertPEM, 0o600))
+	require.NoError(t, os.WriteFile(caFile, ca.PEM(), 0o600))
 
 	r := run(t, "--service", "SIMAP", "-H", "localhost", "-p", port)
 	assert.Equal(t, 2, r.Code)
