@@ -17,6 +17,7 @@ import (
 
 	"github.com/teko-dev/teko/plugin/certinfo/certtest"
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 func TestMain(m *testing.M) { os.Exit(plugintest.RunTests(m)) }
@@ -200,19 +201,7 @@ func TestIPv6Literal(t *testing.T) {
 }
 
 func TestAServerThatNeverShakesHandsEndsWithinTheRun(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // accepted, never answered
-		}
-	}()
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	_, port, _ := net.SplitHostPort(servertest.Hang(t, "tcp"))
 	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-ssl-cert")
 	start := time.Now()
 	out, err := exec.Command(exe, "-H", "127.0.0.1", "-p", port, "-t", "1").Output()
@@ -225,10 +214,7 @@ func TestAServerThatNeverShakesHandsEndsWithinTheRun(t *testing.T) {
 }
 
 func TestRefusedIsCritical(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
+	_, port, _ := net.SplitHostPort(servertest.ClosedPort(t, "tcp"))
 	r := check(t, "-H", "127.0.0.1", "-p", port)
 	assert.Equal(t, 2, r.Code, "%v", r)
 	assert.Contains(t, r.Stdout, "refused")
