@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -58,25 +57,14 @@ func serve(t *testing.T, network string, chain []*certtest.Cert, clientCAs *x509
 	if clientCAs != nil {
 		cfg.ClientCAs, cfg.ClientAuth = clientCAs, tls.RequireAndVerifyClientCert
 	}
-	addr := "127.0.0.1:0"
-	if network == "tcp6" {
-		addr = "[::1]:0"
-	}
-	l, err := tls.Listen(network, addr, cfg)
-	if err != nil {
-		t.Skip(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { c.(*tls.Conn).Handshake(); time.Sleep(50 * time.Millisecond); c.Close() }()
-		}
-	}()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	addr := servertest.Serve(t, network, "", func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		tc.Handshake()
+		time.Sleep(50 * time.Millisecond)
+		tc.Close()
+	})
+	_, port, _ := net.SplitHostPort(addr)
+	return port
 }
 
 func check(t *testing.T, args ...string) plugintest.Result {
@@ -161,19 +149,11 @@ func TestClientCertificateIsPresented(t *testing.T) {
 			return nil
 		},
 	}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { c.(*tls.Conn).Handshake(); c.Close() }()
-		}
-	}()
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	_, port, _ := net.SplitHostPort(servertest.Serve(t, "tcp", "", func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		tc.Handshake()
+		tc.Close()
+	}))
 
 	client := p.leaf("monitoring", 100)
 	dir := t.TempDir()

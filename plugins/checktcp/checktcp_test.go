@@ -209,19 +209,13 @@ func TestTLS(t *testing.T) {
 	leaf := certtest.MustNew(certtest.Spec{CN: "localhost", DNSNames: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}, ca)
 	pair, err := tls.X509KeyPair(leaf.PEM(), leaf.KeyPEM())
 	require.NoError(t, err)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { c.Write([]byte("* OK IMAP ready\r\n")); time.Sleep(500 * time.Millisecond); c.Close() }()
-		}
-	}()
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	cfg := &tls.Config{Certificates: []tls.Certificate{pair}}
+	port := server(t, "tcp", "", func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		tc.Write([]byte("* OK IMAP ready\r\n"))
+		time.Sleep(500 * time.Millisecond)
+		tc.Close()
+	})
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	require.NoError(t, os.WriteFile(caFile, ca.PEM(), 0o600))
 
