@@ -329,13 +329,10 @@ func TestHTTPRedirects(t *testing.T) {
 }
 
 func TestHTTPMasksSecrets(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens: connection refused
+	addr := servertest.ClosedPort(t, "tcp") // nothing listens: connection refused
 
 	c := &HTTP{Secrets: []string{"tok3n"}}
-	_, err = c.Get(context.Background(), "http://user:s3cret@"+addr+"/tok3n")
+	_, err := c.Get(context.Background(), "http://user:s3cret@"+addr+"/tok3n")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cret")
 	assert.NotContains(t, err.Error(), "tok3n")

@@ -110,22 +110,15 @@ func TestNotRedis(t *testing.T) {
 		"no CRLF":    "$3\r\nabcde",
 	} {
 		t.Run(name, func(t *testing.T) {
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(t, err)
-			defer l.Close()
-			go func() {
-				c, err := l.Accept()
-				if err == nil {
-					buf := make([]byte, 100)
-					c.Read(buf)
-					c.Write([]byte(answer))
-					time.Sleep(time.Second)
-					c.Close()
-				}
-			}()
+			addr := servertest.Serve(t, "tcp", "", func(c net.Conn) {
+				c.Read(make([]byte, 100))
+				c.Write([]byte(answer))
+				time.Sleep(time.Second)
+				c.Close()
+			})
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			conn, err := redisproto.Dial(ctx, redisproto.Options{Address: l.Addr().String()})
+			conn, err := redisproto.Dial(ctx, redisproto.Options{Address: addr})
 			require.NoError(t, err)
 			defer conn.Close()
 			_, err = conn.Info(ctx)
