@@ -29,7 +29,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/teko-dev/teko/plugin/netclient"
 )
 
 // MaxKeyLen is the longest key memcached accepts.
@@ -95,17 +96,13 @@ func ValidKey(key string) error {
 
 // exchange sends req and calls read for the answer, under ctx.
 func (c *Conn) exchange(ctx context.Context, what, req string, read func() error) error {
-	if err := ctx.Err(); err != nil {
-		return context.Cause(ctx)
-	}
-	deadline, _ := ctx.Deadline()
-	if err := c.c.SetDeadline(deadline); err != nil {
+	stop, err := netclient.Exchange(ctx, c.c)
+	if err != nil {
 		return err
 	}
-	stop := context.AfterFunc(ctx, func() { c.c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	if _, err := io.WriteString(c.c, req); err != nil {
-		return c.ioError(ctx, "sending "+what, err)
+		return netclient.ExchangeError(ctx, "sending "+what, err)
 	}
 	if err := read(); err != nil {
 		var pe *ProtocolError
@@ -113,26 +110,9 @@ func (c *Conn) exchange(ctx context.Context, what, req string, read func() error
 		if errors.As(err, &pe) || errors.As(err, &se) {
 			return err
 		}
-		return c.ioError(ctx, "reading the answer to "+what, err)
+		return netclient.ExchangeError(ctx, "reading the answer to "+what, err)
 	}
 	return nil
-}
-
-func (c *Conn) ioError(ctx context.Context, doing string, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("%s: no answer before the deadline", doing)
-	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("%s: %w", doing, context.Cause(ctx))
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("%s: no answer before the deadline", doing)
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: the server closed the connection", doing)
-	}
-	return fmt.Errorf("%s: %w", doing, err)
 }
 
 func (c *Conn) line() (string, error) {

@@ -12,26 +12,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/memcache"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 // fakeMemcached serves a StandIn; silent makes a server that accepts
 // and never answers.
 func fakeMemcached(t testing.TB, silent bool) string {
+	if silent {
+		return servertest.Hang(t, "tcp")
+	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { l.Close() })
-	if silent {
-		go func() {
-			for {
-				c, err := l.Accept()
-				if err != nil {
-					return
-				}
-				defer c.Close()
-			}
-		}()
-		return l.Addr().String()
-	}
 	s := &memcache.StandIn{
 		Stats: func() map[string]string { return map[string]string{"pid": "42", "rusage_user": "0.123456"} },
 		Items: func() map[string]string {

@@ -57,6 +57,10 @@
 // Conn.ReadUntil reads an answer that arrives in several writes until a
 // test says it is complete. JoinHostPort joins a host and port for it,
 // IPv6 literals with or without brackets.
+// A protocol client whose every call takes a context of its own
+// (plugin/redisproto, plugin/memcache) bounds each request and answer
+// on its connection with Exchange, and words the errors with
+// ExchangeError.
 //
 // # Options and messages
 //

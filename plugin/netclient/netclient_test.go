@@ -22,6 +22,7 @@ import (
 
 	"github.com/teko-dev/teko/checkers"
 	"github.com/teko-dev/teko/plugin"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 func TestShare(t *testing.T) {
@@ -328,13 +329,10 @@ func TestHTTPRedirects(t *testing.T) {
 }
 
 func TestHTTPMasksSecrets(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens: connection refused
+	addr := servertest.ClosedPort(t, "tcp") // nothing listens: connection refused
 
 	c := &HTTP{Secrets: []string{"tok3n"}}
-	_, err = c.Get(context.Background(), "http://user:s3cret@"+addr+"/tok3n")
+	_, err := c.Get(context.Background(), "http://user:s3cret@"+addr+"/tok3n")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cret")
 	assert.NotContains(t, err.Error(), "tok3n")
@@ -380,35 +378,6 @@ func TestHTTPConnectToAndSocket(t *testing.T) {
 	assert.EqualError(t, resp.Errorf("x"), "unix:"+sock+":/status: x")
 }
 
-// hangingListener accepts connections and never answers.
-func hangingListener(t *testing.T, network, addr string) net.Listener {
-	t.Helper()
-	ln, err := net.Listen(network, addr)
-	if err != nil {
-		t.Skipf("cannot listen on %s %s: %v", network, addr, err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln
-}
-
 func TestDialBannerInSeveralWrites(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -434,16 +403,16 @@ func TestDialBannerInSeveralWrites(t *testing.T) {
 
 func TestDialHangs(t *testing.T) {
 	for _, tt := range []struct{ network, addr string }{{"tcp", "127.0.0.1:0"}, {"tcp", "[::1]:0"}} {
-		ln := hangingListener(t, tt.network, tt.addr)
+		addr := servertest.Serve(t, tt.network, tt.addr, func(net.Conn) {}) // accepts, never answers
 		ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
 		start := time.Now()
-		conn, err := (&Dialer{}).Dial(ctx, tt.network, ln.Addr().String())
+		conn, err := (&Dialer{}).Dial(ctx, tt.network, addr)
 		require.NoError(t, err)
 		_, err = conn.ReadUntil(nil, 100)
 		require.Error(t, err)
 		assert.Less(t, time.Since(start), 3*time.Second)
 		assert.True(t, IsTimeout(err), "the conversation's own deadline, before the run's: %v", err)
-		assert.Regexp(t, `^`+regexpQuote(ln.Addr().String())+`: read: no answer within 3\d\dms$`, err.Error())
+		assert.Regexp(t, `^`+regexpQuote(addr)+`: read: no answer within 3\d\dms$`, err.Error())
 		conn.Close()
 		cancel()
 	}
@@ -482,9 +451,9 @@ func TestDialRefusedAndClosed(t *testing.T) {
 
 // The run's own cancellation (a signal) ends a blocked read at once.
 func TestDialCancelled(t *testing.T) {
-	ln := hangingListener(t, "tcp", "127.0.0.1:0")
+	addr := servertest.Hang(t, "tcp")
 	ctx, cancel := context.WithCancel(context.Background())
-	conn, err := (&Dialer{Timeout: time.Minute}).Dial(ctx, "tcp", ln.Addr().String())
+	conn, err := (&Dialer{Timeout: time.Minute}).Dial(ctx, "tcp", addr)
 	require.NoError(t, err)
 	defer conn.Close()
 	time.AfterFunc(50*time.Millisecond, cancel)

@@ -10,7 +10,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/teko-dev/teko/plugin/netclient"
 )
 
 // Limits on what a reply may hold. A peer that announces more is broken
@@ -117,18 +118,10 @@ func (c *Conn) Do(ctx context.Context, args ...string) (Reply, error) {
 	if len(args) == 0 {
 		return Reply{}, errors.New("redis: no command")
 	}
-	if err := ctx.Err(); err != nil {
-		return Reply{}, context.Cause(ctx)
-	}
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = time.Time{}
-	}
-	if err := c.c.SetDeadline(deadline); err != nil {
+	stop, err := netclient.Exchange(ctx, c.c) // a cancelled context unblocks the read at once
+	if err != nil {
 		return Reply{}, err
 	}
-	// A cancelled context unblocks the read at once.
-	stop := context.AfterFunc(ctx, func() { c.c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
 	fmt.Fprintf(c.w, "*%d\r\n", len(args))
@@ -136,7 +129,7 @@ func (c *Conn) Do(ctx context.Context, args ...string) (Reply, error) {
 		fmt.Fprintf(c.w, "$%d\r\n%s\r\n", len(a), a)
 	}
 	if err := c.w.Flush(); err != nil {
-		return Reply{}, c.ioError(ctx, "sending "+strings.ToUpper(args[0]), err)
+		return Reply{}, netclient.ExchangeError(ctx, "sending "+strings.ToUpper(args[0]), err)
 	}
 	rep, err := readReply(c.r, 0)
 	if err != nil {
@@ -144,30 +137,12 @@ func (c *Conn) Do(ctx context.Context, args ...string) (Reply, error) {
 		if errors.As(err, &pe) {
 			return Reply{}, err
 		}
-		return Reply{}, c.ioError(ctx, "reading the reply to "+strings.ToUpper(args[0]), err)
+		return Reply{}, netclient.ExchangeError(ctx, "reading the reply to "+strings.ToUpper(args[0]), err)
 	}
 	if rep.Kind == KindError {
 		return rep, &Error{Msg: rep.Str}
 	}
 	return rep, nil
-}
-
-// ioError words a network error; a deadline says which one ran out.
-func (c *Conn) ioError(ctx context.Context, doing string, err error) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("%s: no answer before the deadline", doing)
-	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("%s: %w", doing, context.Cause(ctx))
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return fmt.Errorf("%s: no answer before the deadline", doing)
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: the server closed the connection", doing)
-	}
-	return fmt.Errorf("%s: %w", doing, err)
 }
 
 // Info runs INFO (with the given sections, e.g. "all"; none means the

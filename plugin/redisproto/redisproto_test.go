@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/redisproto"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 // fake starts a stand-in server and returns its address.
@@ -109,22 +110,15 @@ func TestNotRedis(t *testing.T) {
 		"no CRLF":    "$3\r\nabcde",
 	} {
 		t.Run(name, func(t *testing.T) {
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(t, err)
-			defer l.Close()
-			go func() {
-				c, err := l.Accept()
-				if err == nil {
-					buf := make([]byte, 100)
-					c.Read(buf)
-					c.Write([]byte(answer))
-					time.Sleep(time.Second)
-					c.Close()
-				}
-			}()
+			addr := servertest.Serve(t, "tcp", "", func(c net.Conn) {
+				c.Read(make([]byte, 100))
+				c.Write([]byte(answer))
+				time.Sleep(time.Second)
+				c.Close()
+			})
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			conn, err := redisproto.Dial(ctx, redisproto.Options{Address: l.Addr().String()})
+			conn, err := redisproto.Dial(ctx, redisproto.Options{Address: addr})
 			require.NoError(t, err)
 			defer conn.Close()
 			_, err = conn.Info(ctx)
@@ -140,21 +134,10 @@ func TestNotRedis(t *testing.T) {
 // A server that accepts and never answers costs the deadline, no more;
 // cancelling the context ends the wait at once.
 func TestSilentServer(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	addr := servertest.Hang(t, "tcp")
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	conn, err := redisproto.Dial(ctx, redisproto.Options{Address: l.Addr().String()})
+	conn, err := redisproto.Dial(ctx, redisproto.Options{Address: addr})
 	require.NoError(t, err)
 	start := time.Now()
 	_, err = conn.Info(ctx)
@@ -164,7 +147,7 @@ func TestSilentServer(t *testing.T) {
 	conn.Close()
 
 	ctx2, cancel2 := context.WithCancel(context.Background())
-	conn, err = redisproto.Dial(ctx2, redisproto.Options{Address: l.Addr().String()})
+	conn, err = redisproto.Dial(ctx2, redisproto.Options{Address: addr})
 	require.NoError(t, err)
 	defer conn.Close()
 	time.AfterFunc(200*time.Millisecond, cancel2)

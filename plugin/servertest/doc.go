@@ -50,9 +50,9 @@
 //
 // StartNginx runs nginx with a configuration the test writes (server
 // blocks on picked loopback ports, files such as certificates beside
-// it); its results fit Shared.Get. NewCA and SelfSigned make
-// certificates for TLS tests: valid, expired, for the wrong host, or
-// signed by no one, and client certificates.
+// it); its results fit Shared.Get. Certificates for TLS tests (valid,
+// expired, for the wrong host, self-signed, intermediates, client
+// certificates) come from package plugin/certinfo/certtest.
 //
 // # A Docker engine
 //

@@ -2,8 +2,10 @@ package servertest_test
 
 import (
 	"fmt"
+	"net"
 	"testing"
 
+	"github.com/teko-dev/teko/plugin/certinfo/certtest"
 	"github.com/teko-dev/teko/plugin/servertest"
 )
 
@@ -13,17 +15,17 @@ var ngx servertest.Shared[*servertest.Nginx]
 // per test package. (Compiled, not run: it needs nginx.)
 func ExampleStartNginx() {
 	start := func() (*servertest.Nginx, func(), error) {
-		ca, err := servertest.NewCA("test CA")
+		ca, err := certtest.New(certtest.Spec{CN: "test CA", CA: true}, nil)
 		if err != nil {
 			return nil, nil, err
 		}
-		leaf, err := ca.Issue(servertest.CertSpec{Names: []string{"localhost", "127.0.0.1"}})
+		leaf, err := certtest.New(certtest.Spec{CN: "localhost", DNSNames: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}, ca)
 		if err != nil {
 			return nil, nil, err
 		}
 		return servertest.StartNginx(servertest.NginxConfig{
 			Ports: 1,
-			Files: map[string][]byte{"ca.pem": ca.CertPEM, "cert.pem": leaf.CertPEM, "key.pem": leaf.KeyPEM},
+			Files: map[string][]byte{"ca.pem": ca.PEM(), "cert.pem": leaf.PEM(), "key.pem": leaf.KeyPEM()},
 			HTTP: `
     server {
         listen 127.0.0.1:{{index .Ports 0}} ssl;

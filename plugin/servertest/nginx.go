@@ -21,8 +21,9 @@ type Nginx struct {
 	// Ports are the loopback ports picked for the configuration, in the
 	// order of NginxConfig.Ports.
 	Ports []int
-
-	proc *Process
+	// Process is the nginx master, e.g. for signals: SIGUSR1 reopens
+	// the logs, SIGHUP reloads the configuration.
+	Process *Process
 }
 
 // NginxConfig says what the nginx of StartNginx serves.
@@ -104,20 +105,20 @@ http {
 		return fail(err)
 	}
 	errorLog := filepath.Join(dir, "error.log")
-	n.proc, err = Start(exec.Command(bin, "-p", dir, "-c", confPath, "-e", errorLog), filepath.Join(dir, "stderr.log"))
+	n.Process, err = Start(exec.Command(bin, "-p", dir, "-c", confPath, "-e", errorLog), filepath.Join(dir, "stderr.log"))
 	if err != nil {
 		return fail(err)
 	}
 	pidPath := filepath.Join(dir, "nginx.pid")
 	err = WaitFor(10*time.Second, func() error {
-		if err := n.proc.Exited(); err != nil {
+		if err := n.Process.Exited(); err != nil {
 			return stopWaiting{fmt.Errorf("%v\nerror.log: %s", err, Tail(errorLog, 2000))}
 		}
 		_, err := os.Stat(pidPath)
 		return err
 	})
 	if err != nil {
-		n.proc.Stop()
+		n.Process.Stop()
 		return fail(fmt.Errorf("nginx: %w", err))
 	}
 	return n, n.Stop, nil
@@ -125,7 +126,7 @@ http {
 
 // Stop stops nginx and removes its directory.
 func (n *Nginx) Stop() {
-	n.proc.Stop()
+	n.Process.Stop()
 	os.RemoveAll(n.Dir)
 }
 

@@ -1,17 +1,11 @@
 package servertest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
-	"time"
+
+	"github.com/teko-dev/teko/plugin/certinfo/certtest"
 )
 
 // TLSFiles are the PEM files WriteTLSFiles makes: a CA and a server
@@ -22,49 +16,35 @@ type TLSFiles struct {
 	Key  string // the server's private key
 }
 
-// WriteTLSFiles writes ca.pem, cert.pem and key.pem into dir.
+// WriteTLSFiles writes ca.pem, cert.pem and key.pem into dir, made with
+// package certtest (plugin/certinfo/certtest), the SDK's certificate kit
+// for tests; use certtest directly for any other certificate.
 func WriteTLSFiles(dir string) (TLSFiles, error) {
 	f := TLSFiles{CA: filepath.Join(dir, "ca.pem"), Cert: filepath.Join(dir, "cert.pem"), Key: filepath.Join(dir, "key.pem")}
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caPEM, certPEM, keyPEM, err := serverCertificate()
 	if err != nil {
 		return f, err
 	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "teko test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return f, err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return f, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caTmpl, &key.PublicKey, caKey)
-	if err != nil {
-		return f, err
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return f, err
-	}
-	for _, w := range []struct {
-		path, typ string
-		der       []byte
-	}{{f.CA, "CERTIFICATE", caDER}, {f.Cert, "CERTIFICATE", der}, {f.Key, "EC PRIVATE KEY", keyDER}} {
+	for path, pem := range map[string][]byte{f.CA: caPEM, f.Cert: certPEM, f.Key: keyPEM} {
 		// Readable by all: servers started as root often drop privileges.
-		if err := os.WriteFile(w.path, pem.EncodeToMemory(&pem.Block{Type: w.typ, Bytes: w.der}), 0o644); err != nil {
+		if err := os.WriteFile(path, pem, 0o644); err != nil {
 			return f, err
 		}
 	}
 	return f, nil
+}
+
+// serverCertificate returns a fresh CA certificate, and a server
+// certificate and key it signed for localhost, 127.0.0.1 and ::1, in PEM.
+func serverCertificate() (caPEM, certPEM, keyPEM []byte, err error) {
+	ca, err := certtest.New(certtest.Spec{CN: "teko test CA", CA: true}, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	leaf, err := certtest.New(certtest.Spec{CN: "localhost", DNSNames: []string{"localhost"},
+		IPs: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}}, ca)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return ca.PEM(), leaf.PEM(), leaf.KeyPEM(), nil
 }

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 // ask runs check-dns against the real dnsmasq.
@@ -86,18 +86,7 @@ func TestNorecAndPerfdata(t *testing.T) {
 }
 
 func TestSilentServerEndsWithinTheRun(t *testing.T) {
-	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer conn.Close()
-	go func() { // reads, never answers
-		buf := make([]byte, 512)
-		for {
-			if _, _, err := conn.ReadFrom(buf); err != nil {
-				return
-			}
-		}
-	}()
-	port := strconv.Itoa(conn.LocalAddr().(*net.UDPAddr).Port)
+	_, port, _ := net.SplitHostPort(servertest.Silent(t, "udp"))
 	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-dns")
 	start := time.Now()
 	out, err := exec.Command(exe, "-H", "host.teko.test", "-s", "127.0.0.1", "-p", port, "-t", "1").Output()
@@ -110,30 +99,16 @@ func TestSilentServerEndsWithinTheRun(t *testing.T) {
 }
 
 func TestServerDownIsCritical(t *testing.T) {
-	port, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	p := strconv.Itoa(port.LocalAddr().(*net.UDPAddr).Port)
-	port.Close() // nothing listens: the kernel refuses
+	_, p, _ := net.SplitHostPort(servertest.ClosedPort(t, "udp")) // nothing listens: the kernel refuses
 	r := plugintest.New(t, Plugin).Run("-H", "x.teko.test", "-s", "127.0.0.1", "-p", p, "-t", "2")
 	assert.Equal(t, 2, r.Code, "%v", r)
 	assert.Contains(t, r.Stdout, "did not answer")
 }
 
 func TestGarbageAnswerIsCritical(t *testing.T) {
-	conn, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer conn.Close()
-	go func() {
-		buf := make([]byte, 512)
-		for {
-			_, from, err := conn.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			conn.WriteTo([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"), from)
-		}
-	}()
-	port := strconv.Itoa(conn.LocalAddr().(*net.UDPAddr).Port)
+	_, port, _ := net.SplitHostPort(servertest.ServeUDP(t, "udp", "", func([]byte) []byte {
+		return []byte("HTTP/1.1 400 Bad Request\r\n\r\n")
+	}))
 	r := plugintest.New(t, Plugin).Run("-H", "x.teko.test", "-s", "127.0.0.1", "-p", port, "-t", "1")
 	assert.Equal(t, 2, r.Code, "%v", r)
 	assert.True(t, strings.HasPrefix(r.Stdout, "DNS CRITICAL: 127.0.0.1:"+port+" did not answer"), "%v", r)

@@ -5,7 +5,6 @@ import (
 	"net"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,40 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 // faultServer accepts connections on 127.0.0.1 and hands each to
-// handle; connections still open are closed when the test ends.
+// handle; it returns the server's URL.
 func faultServer(t *testing.T, handle func(c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go handle(c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + ln.Addr().String() + "/"
+	return "http://" + servertest.Serve(t, "tcp", "", handle) + "/"
 }
 
 // readRequest reads a request's header, so that the client has sent it.

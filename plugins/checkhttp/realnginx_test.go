@@ -1,7 +1,6 @@
 package checkhttp
 
 import (
-	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -10,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 func run(t *testing.T, args ...string) plugintest.Result {
@@ -278,10 +277,7 @@ func TestSquidFromEnvironment(t *testing.T) {
 
 // Passwords of -u, --user and -x never reach the output.
 func TestPasswordsMasked(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := servertest.ClosedPort(t, "tcp")
 	r := run(t, "-u", "http://admin:url-pw@"+addr+"/", "--user", "monitor:user-pw", "-x", "http://p:proxy-pw@"+addr)
 	assert.Equal(t, 2, r.Code)
 	for _, pw := range []string{"url-pw", "user-pw", "proxy-pw"} {

@@ -2,6 +2,7 @@ package checkhttp
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teko-dev/teko/plugin/certinfo/certtest"
 	"github.com/teko-dev/teko/plugin/servertest"
 )
 
@@ -102,33 +104,34 @@ const nginxHTTP = `
 const bigSize = 3 << 20
 
 func startNginx() (*testNginx, func(), error) {
-	ca, err := servertest.NewCA("teko test CA")
+	ca, err := certtest.New(certtest.Spec{CN: "teko test CA", CA: true}, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	files := map[string][]byte{
-		"ca.pem":      ca.CertPEM,
+		"ca.pem":      ca.PEM(),
 		"htpasswd":    []byte("monitor:{PLAIN}s3cret-pw\n"),
 		"welcome.txt": []byte("welcome monitor\n"),
 		"big.txt":     []byte(strings.Repeat("0123456789abcdef", bigSize/16)),
 	}
-	for name, spec := range map[string]servertest.CertSpec{
-		"server":    {Names: []string{"localhost", "127.0.0.1", "::1"}},
-		"expired":   {Names: []string{"localhost", "127.0.0.1"}, NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)},
-		"wronghost": {Names: []string{"other.example"}},
-		"client":    {Names: []string{"monitoring-client"}, Client: true},
+	v4, v6 := net.IPv4(127, 0, 0, 1), net.IPv6loopback
+	for name, spec := range map[string]certtest.Spec{
+		"server":     {CN: "localhost", DNSNames: []string{"localhost"}, IPs: []net.IP{v4, v6}},
+		"expired":    {CN: "localhost", DNSNames: []string{"localhost"}, IPs: []net.IP{v4}, NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: time.Now().Add(-24 * time.Hour)},
+		"wronghost":  {CN: "other.example", DNSNames: []string{"other.example"}},
+		"client":     {CN: "monitoring-client", DNSNames: []string{"monitoring-client"}, Client: true},
+		"selfsigned": {CN: "localhost", DNSNames: []string{"localhost"}, IPs: []net.IP{v4}},
 	} {
-		c, err := ca.Issue(spec)
+		parent := ca
+		if name == "selfsigned" {
+			parent = nil
+		}
+		c, err := certtest.New(spec, parent)
 		if err != nil {
 			return nil, nil, err
 		}
-		files[name+".pem"], files[name+".key"] = c.CertPEM, c.KeyPEM
+		files[name+".pem"], files[name+".key"] = c.PEM(), c.KeyPEM()
 	}
-	self, err := servertest.SelfSigned(servertest.CertSpec{Names: []string{"localhost", "127.0.0.1"}})
-	if err != nil {
-		return nil, nil, err
-	}
-	files["selfsigned.pem"], files["selfsigned.key"] = self.CertPEM, self.KeyPEM
 	n, stop, err := servertest.StartNginx(servertest.NginxConfig{Ports: nPorts, Files: files, HTTP: nginxHTTP})
 	if err != nil {
 		return nil, nil, err

@@ -2,6 +2,7 @@ package checkmysql
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -119,13 +120,13 @@ func TestServerDownIsCritical(t *testing.T) {
 }
 
 func TestSilentServerEndsWithinTimeout(t *testing.T) {
-	port := silentServer(t)
+	_, port, _ := net.SplitHostPort(servertest.Hang(t, "tcp"))
 	start := time.Now()
-	r := run(t, "uptime", "-H", "127.0.0.1", "-p", strconv.Itoa(port), "-t", "2")
+	r := run(t, "uptime", "-H", "127.0.0.1", "-p", port, "-t", "2")
 	elapsed := time.Since(start)
 	assert.Less(t, elapsed, 4*time.Second, "-t 2 (a loaded machine may add a little)")
 	assert.Equal(t, 2, r.Code, r.Stdout)
-	assert.Regexp(t, `^MySQL CRITICAL: no answer from 127\.0\.0\.1:`+strconv.Itoa(port)+` within 1\.\ds\n$`, r.Stdout)
+	assert.Regexp(t, `^MySQL CRITICAL: no answer from 127\.0\.0\.1:`+port+` within 1\.\ds\n$`, r.Stdout)
 }
 
 func TestFlagErrors(t *testing.T) {

@@ -1,7 +1,6 @@
 package checkntpoffset
 
 import (
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 // offsetOf returns the offset perfdata of a --format nagios run.
@@ -182,23 +182,8 @@ func TestBadFlagsAreUnknown(t *testing.T) {
 }
 
 func TestIPv6Server(t *testing.T) {
-	conn, err := net.ListenPacket("udp", "[::1]:0")
-	if err != nil {
-		t.Skip("no IPv6 loopback here:", err)
-	}
-	defer conn.Close()
-	go func() {
-		buf := make([]byte, 512)
-		for {
-			n, from, err := conn.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			conn.WriteTo(answer(buf[:n], 0, 2, 0), from)
-		}
-	}()
-	port := conn.LocalAddr().(*net.UDPAddr).Port
-	r := plugintest.New(t, Plugin).Run("-s", "[::1]:"+strconv.Itoa(port))
+	addr := servertest.ServeUDP(t, "udp6", "", func(req []byte) []byte { return answer(req, 0, 2, 0) })
+	r := plugintest.New(t, Plugin).Run("-s", addr)
 	assert.Equal(t, 0, r.Code, "%v", r)
 	assert.Equal(t, "[::1]:123", serverAddress("::1"))
 	assert.Equal(t, "[::1]:123", serverAddress("[::1]"))

@@ -1,7 +1,6 @@
 package checkpostgresql
 
 import (
-	"net"
 	"os"
 	"testing"
 
@@ -33,32 +32,4 @@ func getServer(t *testing.T) *servertest.Postgres {
 		}
 		return pg, pg.Stop, nil
 	})
-}
-
-func silentServer(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/teko-dev/teko/plugin/certinfo/certtest"
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 func TestMain(m *testing.M) { os.Exit(plugintest.RunTests(m)) }
@@ -57,25 +57,14 @@ func serve(t *testing.T, network string, chain []*certtest.Cert, clientCAs *x509
 	if clientCAs != nil {
 		cfg.ClientCAs, cfg.ClientAuth = clientCAs, tls.RequireAndVerifyClientCert
 	}
-	addr := "127.0.0.1:0"
-	if network == "tcp6" {
-		addr = "[::1]:0"
-	}
-	l, err := tls.Listen(network, addr, cfg)
-	if err != nil {
-		t.Skip(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { c.(*tls.Conn).Handshake(); time.Sleep(50 * time.Millisecond); c.Close() }()
-		}
-	}()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	addr := servertest.Serve(t, network, "", func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		tc.Handshake()
+		time.Sleep(50 * time.Millisecond)
+		tc.Close()
+	})
+	_, port, _ := net.SplitHostPort(addr)
+	return port
 }
 
 func check(t *testing.T, args ...string) plugintest.Result {
@@ -160,19 +149,11 @@ func TestClientCertificateIsPresented(t *testing.T) {
 			return nil
 		},
 	}
-	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			go func() { c.(*tls.Conn).Handshake(); c.Close() }()
-		}
-	}()
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	_, port, _ := net.SplitHostPort(servertest.Serve(t, "tcp", "", func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		tc.Handshake()
+		tc.Close()
+	}))
 
 	client := p.leaf("monitoring", 100)
 	dir := t.TempDir()
@@ -200,19 +181,7 @@ func TestIPv6Literal(t *testing.T) {
 }
 
 func TestAServerThatNeverShakesHandsEndsWithinTheRun(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // accepted, never answered
-		}
-	}()
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	_, port, _ := net.SplitHostPort(servertest.Hang(t, "tcp"))
 	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-ssl-cert")
 	start := time.Now()
 	out, err := exec.Command(exe, "-H", "127.0.0.1", "-p", port, "-t", "1").Output()
@@ -225,10 +194,7 @@ func TestAServerThatNeverShakesHandsEndsWithinTheRun(t *testing.T) {
 }
 
 func TestRefusedIsCritical(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
+	_, port, _ := net.SplitHostPort(servertest.ClosedPort(t, "tcp"))
 	r := check(t, "-H", "127.0.0.1", "-p", port)
 	assert.Equal(t, 2, r.Code, "%v", r)
 	assert.Contains(t, r.Stdout, "refused")

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/teko-dev/teko/plugin/certinfo/certtest"
 	"github.com/teko-dev/teko/plugin/plugintest"
 	"github.com/teko-dev/teko/plugin/servertest"
 )
@@ -28,44 +29,12 @@ func run(t *testing.T, args ...string) plugintest.Result {
 	return plugintest.New(t, Plugin).Run(args...)
 }
 
-// server listens on network/addr and hands each connection to handle;
-// it returns the port (0 for unix) and stops when the test ends.
-func server(t *testing.T, network, addr string, handle func(c net.Conn)) (net.Listener, string) {
+// server listens on network/addr (as net.Listen's) and hands each
+// connection to handle; it returns the port ("" for unix).
+func server(t *testing.T, network, addr string, handle func(c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen(network, addr)
-	if err != nil {
-		t.Skipf("cannot listen on %s %s: %v", network, addr, err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go handle(c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	port := ""
-	if a, ok := ln.Addr().(*net.TCPAddr); ok {
-		port = strconv.Itoa(a.Port)
-	}
-	return ln, port
+	_, port, _ := net.SplitHostPort(servertest.Serve(t, network, addr, handle))
+	return port
 }
 
 // smtp greets, answers one line, and says goodbye to QUIT; it records
@@ -104,7 +73,7 @@ func (s *smtp) received() []string {
 
 func TestSMTPExchange(t *testing.T) {
 	s := &smtp{}
-	_, port := server(t, "tcp", "127.0.0.1:0", s.handle)
+	port := server(t, "tcp", "127.0.0.1:0", s.handle)
 	r := run(t, "-H", "127.0.0.1", "-p", port, "-e", "^220", "-q", "QUIT")
 	assert.Equal(t, 0, r.Code, r.Stdout)
 	assert.Equal(t, "TCP OK: 127.0.0.1 port "+port+" answered [220 mail.test ESMTP ready]\n", r.Stdout)
@@ -120,7 +89,7 @@ func TestSMTPExchange(t *testing.T) {
 // A banner that arrives in two writes is read until the pattern matches
 // (the original stopped at the first read: "220 hel").
 func TestBannerInSeveralWrites(t *testing.T) {
-	_, port := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) {
+	port := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) {
 		c.Write([]byte("220 hel"))
 		time.Sleep(100 * time.Millisecond)
 		c.Write([]byte("lo ESMTP\r\n"))
@@ -136,7 +105,7 @@ func TestBannerInSeveralWrites(t *testing.T) {
 // "::1:25" and failed: too many colons in address).
 func TestIPv6Literal(t *testing.T) {
 	s := &smtp{}
-	_, port := server(t, "tcp", "[::1]:0", s.handle)
+	port := server(t, "tcp", "[::1]:0", s.handle)
 	for _, host := range []string{"::1", "[::1]"} {
 		r := run(t, "--service", "SMTP", "-H", host, "-p", port)
 		assert.Equal(t, 0, r.Code, r.Stdout)
@@ -145,7 +114,7 @@ func TestIPv6Literal(t *testing.T) {
 }
 
 func TestSendExpectEscape(t *testing.T) {
-	_, port := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) {
+	port := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) {
 		defer c.Close()
 		line, _ := bufio.NewReader(c).ReadString('\n')
 		if line == "PING\r\n" {
@@ -168,7 +137,7 @@ func TestSendExpectEscape(t *testing.T) {
 }
 
 func TestUnexpectedResponse(t *testing.T) {
-	_, port := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) {
+	port := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) {
 		c.Write([]byte("554 no service here\r\n"))
 		c.Close()
 	})
@@ -183,10 +152,7 @@ func TestUnexpectedResponse(t *testing.T) {
 }
 
 func TestRefusedAndExpectClosed(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
+	_, port, _ := net.SplitHostPort(servertest.ClosedPort(t, "tcp"))
 	r := run(t, "-H", "127.0.0.1", "-p", port)
 	assert.Equal(t, 2, r.Code)
 	assert.Equal(t, "TCP CRITICAL: 127.0.0.1:"+port+": connect: connection refused\n", r.Stdout)
@@ -198,7 +164,7 @@ func TestRefusedAndExpectClosed(t *testing.T) {
 	r = run(t, "-H", "127.0.0.1", "-p", port, "--status-as", "critical=warning")
 	assert.Equal(t, 1, r.Code)
 
-	_, open := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) { c.Close() })
+	open := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) { c.Close() })
 	r = run(t, "-H", "127.0.0.1", "-p", open, "-C")
 	assert.Equal(t, 2, r.Code)
 	assert.Equal(t, "TCP CRITICAL: 127.0.0.1 port "+open+" is open, expected closed\n", r.Stdout)
@@ -227,7 +193,7 @@ func TestUnixSocket(t *testing.T) {
 
 func TestResponseTimeThresholds(t *testing.T) {
 	s := &smtp{wait: 300 * time.Millisecond}
-	_, port := server(t, "tcp", "127.0.0.1:0", s.handle)
+	port := server(t, "tcp", "127.0.0.1:0", s.handle)
 	r := run(t, "--service", "smtp", "-H", "127.0.0.1", "-p", port, "-w", "0.1", "-c", "5")
 	assert.Equal(t, 1, r.Code, r.Stdout)
 	assert.Regexp(t, `^SMTP WARNING: 127\.0\.0\.1 port `+port+` answered \[220 mail\.test ESMTP ready\]\n0\.\d{3} seconds response time, over --warning 0\.1\n$`, r.Stdout)
@@ -239,27 +205,19 @@ func TestResponseTimeThresholds(t *testing.T) {
 }
 
 func TestTLS(t *testing.T) {
-	ca, err := servertest.NewCA("check-tcp test CA")
+	ca := certtest.MustNew(certtest.Spec{CN: "check-tcp test CA", CA: true}, nil)
+	leaf := certtest.MustNew(certtest.Spec{CN: "localhost", DNSNames: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}}, ca)
+	pair, err := tls.X509KeyPair(leaf.PEM(), leaf.KeyPEM())
 	require.NoError(t, err)
-	leaf, err := ca.Issue(servertest.CertSpec{Names: []string{"localhost", "127.0.0.1"}})
-	require.NoError(t, err)
-	pair, err := tls.X509KeyPair(leaf.CertPEM, leaf.KeyPEM)
-	require.NoError(t, err)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{pair}})
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { c.Write([]byte("* OK IMAP ready\r\n")); time.Sleep(500 * time.Millisecond); c.Close() }()
-		}
-	}()
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	cfg := &tls.Config{Certificates: []tls.Certificate{pair}}
+	port := server(t, "tcp", "", func(c net.Conn) {
+		tc := tls.Server(c, cfg)
+		tc.Write([]byte("* OK IMAP ready\r\n"))
+		time.Sleep(500 * time.Millisecond)
+		tc.Close()
+	})
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	require.NoError(t, os.WriteFile(caFile, ca.CertPEM, 0o600))
+	require.NoError(t, os.WriteFile(caFile, ca.PEM(), 0o600))
 
 	r := run(t, "--service", "SIMAP", "-H", "localhost", "-p", port)
 	assert.Equal(t, 2, r.Code)
@@ -290,7 +248,7 @@ func TestFaultServersEndWithinTimeout(t *testing.T) {
 	for name, handle := range faults {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, port := server(t, "tcp", "127.0.0.1:0", handle)
+			port := server(t, "tcp", "127.0.0.1:0", handle)
 			start := time.Now()
 			r := run(t, "-H", "127.0.0.1", "-p", port, "-e", "^220 hello", "-s", strings.Repeat("x", 4<<20), "-t", "1")
 			// CRITICAL naming the cause proves the check ended it before
@@ -305,7 +263,7 @@ func TestFaultServersEndWithinTimeout(t *testing.T) {
 // The built binary against a server that accepts and never answers.
 func TestBinaryEndsWithinTimeout(t *testing.T) {
 	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-tcp")
-	_, port := server(t, "tcp", "127.0.0.1:0", func(net.Conn) {})
+	port := server(t, "tcp", "127.0.0.1:0", func(net.Conn) {})
 	start := time.Now()
 	out, err := exec.Command(exe, "--service", "SMTP", "-H", "127.0.0.1", "-p", port, "-t", "2").Output()
 	assert.Less(t, time.Since(start), 4*time.Second) // loosely; the message proves the check ended it
@@ -357,7 +315,7 @@ func TestRealNginx(t *testing.T) {
 func TestDelayAfterSend(t *testing.T) {
 	var sentAt, connectedAt time.Time
 	var mu sync.Mutex
-	_, port := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) {
+	port := server(t, "tcp", "127.0.0.1:0", func(c net.Conn) {
 		defer c.Close()
 		mu.Lock()
 		connectedAt = time.Now()

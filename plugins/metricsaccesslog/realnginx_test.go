@@ -8,14 +8,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"text/template"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -46,38 +44,23 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var conf = template.Must(template.New("nginx.conf").Parse(`
-daemon off;
-master_process on;
-worker_processes 1;
-pid "{{.Dir}}/nginx.pid";
-error_log "{{.Dir}}/error.log" info;
-events { worker_connections 64; }
-http {
+// nginxHTTP is the http {} block of the nginx of servertest.StartNginx,
+// with %s for the backend's address.
+const nginxHTTP = `
     log_format ltsv "time:$time_local\thost:$remote_addr\treq:$request\tstatus:$status\tsize:$body_bytes_sent\treqtime:$request_time";
-    access_log "{{.Dir}}/access.log" combined;
-    access_log "{{.Dir}}/access.ltsv" ltsv;
-    client_body_temp_path "{{.Dir}}/tmp/body";
-    proxy_temp_path "{{.Dir}}/tmp/proxy";
-    fastcgi_temp_path "{{.Dir}}/tmp/fastcgi";
-    uwsgi_temp_path "{{.Dir}}/tmp/uwsgi";
-    scgi_temp_path "{{.Dir}}/tmp/scgi";
     server {
-        listen 127.0.0.1:{{.Port}};
+        listen 127.0.0.1:{{index .Ports 0}};
+        access_log "{{.Dir}}/access.log" combined;
+        access_log "{{.Dir}}/access.ltsv" ltsv;
         location = /ok { return 200 "ok\n"; }
         location = /moved { return 301 /ok; }
         location = /missing { return 404; }
         location = /fail { return 500; }
-        location = /slow { proxy_pass http://{{.Backend}}; }
+        location = /slow { proxy_pass http://%s; }
     }
-}
-`))
+`
 
 func startNginx() (*nginx, func(), error) {
-	bin, err := servertest.Find("nginx", "nginx")
-	if err != nil {
-		return nil, nil, err
-	}
 	backend, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, err
@@ -88,42 +71,13 @@ func startNginx() (*nginx, func(), error) {
 		fmt.Fprintln(w, "slow")
 	})}
 	go srv.Serve(backend)
-	dir, err := servertest.TempDir("accesslog")
+	ngx, stop, err := servertest.StartNginx(servertest.NginxConfig{Ports: 1, HTTP: fmt.Sprintf(nginxHTTP, backend.Addr())})
 	if err != nil {
 		srv.Close()
 		return nil, nil, err
 	}
-	cleanup := func() { srv.Close(); os.RemoveAll(dir) }
-	if err := os.Chmod(dir, 0o755); err != nil { // workers may run as nobody
-		cleanup()
-		return nil, nil, err
-	}
-	os.MkdirAll(filepath.Join(dir, "tmp"), 0o755)
-	port, err := servertest.FreePort()
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	var b bytes.Buffer
-	conf.Execute(&b, map[string]any{"Dir": dir, "Port": port, "Backend": backend.Addr().String()})
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, b.Bytes(), 0o644); err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	p, err := servertest.Start(exec.Command(bin, "-p", dir, "-c", confPath, "-e", filepath.Join(dir, "error.log")), filepath.Join(dir, "nginx.out"))
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	stop := func() { p.Stop(); cleanup() }
-	if err := p.WaitWithin(10*time.Second, func() error {
-		return servertest.WaitDial("tcp", fmt.Sprintf("127.0.0.1:%d", port), 100*time.Millisecond)
-	}); err != nil {
-		stop()
-		return nil, nil, fmt.Errorf("nginx: %v: %s", err, servertest.Tail(filepath.Join(dir, "error.log"), 2000))
-	}
-	return &nginx{proc: p, dir: dir, port: port, combined: filepath.Join(dir, "access.log"), ltsv: filepath.Join(dir, "access.ltsv")}, stop, nil
+	return &nginx{proc: ngx.Process, dir: ngx.Dir, port: ngx.Ports[0], combined: filepath.Join(ngx.Dir, "access.log"), ltsv: filepath.Join(ngx.Dir, "access.ltsv")},
+		func() { stop(); srv.Close() }, nil
 }
 
 var client = &http.Client{

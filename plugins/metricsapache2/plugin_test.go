@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 func get(t *testing.T, url string) []byte {
@@ -133,21 +134,10 @@ func TestFaultyPages(t *testing.T) {
 }
 
 func TestAHungServerEndsWithinTheRun(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	_, port, _ := net.SplitHostPort(servertest.Hang(t, "tcp"))
 	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/metrics-apache2")
 	start := time.Now()
-	cmd := exec.Command(exe, "-http_port", strconv.Itoa(l.Addr().(*net.TCPAddr).Port), "--timeout", "1", "--state-dir", t.TempDir())
+	cmd := exec.Command(exe, "-http_port", port, "--timeout", "1", "--state-dir", t.TempDir())
 	out, _ := cmd.CombinedOutput()
 	assert.Less(t, time.Since(start), 3*time.Second)
 	assert.NotEqual(t, 0, cmd.ProcessState.ExitCode())

@@ -5,7 +5,6 @@ package metricslinux_test
 import (
 	"net"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/teko-dev/teko/plugin/plugintest"
 	"github.com/teko-dev/teko/plugin/procfs"
+	"github.com/teko-dev/teko/plugin/servertest"
 	"github.com/teko-dev/teko/plugins/metricslinux"
 )
 
@@ -47,38 +47,16 @@ func TestRealSocketStates(t *testing.T) {
 	if _, err := exec.LookPath("ss"); err != nil {
 		t.Skip("ss (iproute2) is not installed: nothing to compare with")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	addr := servertest.Hang(t, "tcp")
 	for range 3 {
-		c, err := net.Dial("tcp", l.Addr().String())
+		c, err := net.Dial("tcp", addr)
 		require.NoError(t, err)
 		defer c.Close()
 	}
 	// unix stream connections: ESTAB for "ss -na", not TCP
-	ul, err := net.Listen("unix", filepath.Join(t.TempDir(), "s"))
-	require.NoError(t, err)
-	defer ul.Close()
-	go func() {
-		for {
-			c, err := ul.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	sock := servertest.Hang(t, "unix")
 	for range 5 {
-		c, err := net.Dial("unix", ul.Addr().String())
+		c, err := net.Dial("unix", sock)
 		require.NoError(t, err)
 		defer c.Close()
 	}

@@ -3,12 +3,10 @@ package metricsmysql
 import (
 	"context"
 	"database/sql"
-	"net"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -83,33 +81,4 @@ func open(t *testing.T, m *servertest.MariaDB) *sql.Conn {
 	}
 	t.Cleanup(func() { conn.Close() })
 	return conn
-}
-
-func silentServer(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	_ = time.Second
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/teko-dev/teko/plugin/plugintest"
+	"github.com/teko-dev/teko/plugin/servertest"
 )
 
 // status asks the pool directly, as the test's own independent reading.
@@ -81,26 +81,8 @@ func TestRealPoolWrongPathSaysWhy(t *testing.T) {
 	assert.Contains(t, r.Stderr, "status 404: Primary script unknown (is pm.status_path set to /nope?)")
 }
 
-// hangingSocket accepts on a unix socket and never answers.
-func hangingSocket(t *testing.T) string {
-	path := filepath.Join(t.TempDir(), "hang.sock")
-	l, err := net.Listen("unix", path)
-	require.NoError(t, err)
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
-	return path
-}
-
 func TestAHungPoolEndsWithinTheRun(t *testing.T) {
-	sock := hangingSocket(t)
+	sock := servertest.Hang(t, "unix")
 	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/metrics-php-fpm")
 	start := time.Now()
 	cmd := exec.Command(exe, "-socket", sock, "-timeout", "1", "--state-dir", t.TempDir())
@@ -111,21 +93,11 @@ func TestAHungPoolEndsWithinTheRun(t *testing.T) {
 }
 
 func TestNotAFastCGIServer(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "http.sock")
-	l, err := net.Listen("unix", path)
-	require.NoError(t, err)
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Read(make([]byte, 4096)) // the request, as a web server would read it
-			io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
-			c.Close()
-		}
-	}()
+	path := servertest.Serve(t, "unix", "", func(c net.Conn) {
+		c.Read(make([]byte, 4096)) // the request, as a web server would read it
+		io.WriteString(c, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
+		c.Close()
+	})
 	r := plugintest.New(t, Plugin).Run("-socket", path)
 	assert.Equal(t, 3, r.Code)
 	assert.Contains(t, r.Stderr, "not a FastCGI server")

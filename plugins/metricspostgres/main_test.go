@@ -3,7 +3,6 @@ package metricspostgres
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -94,32 +93,4 @@ func exec(t *testing.T, c *pgconn.PgConn, sql string) {
 	if _, err := c.Exec(context.Background(), sql).ReadAll(); err != nil && !strings.Contains(sql, "1/0") {
 		t.Fatalf("%s: %v", sql, err)
 	}
-}
-
-func silentServer(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		<-done
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().(*net.TCPAddr).Port
 }

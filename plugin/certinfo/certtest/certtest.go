@@ -1,6 +1,8 @@
 // Package certtest makes real X.509 certificates for tests: a root CA,
 // intermediates and leaves with the validity dates a test needs, as PEM
 // or DER, with their keys. Keys are ECDSA P-256, quick to generate.
+// It is the one certificate kit of the SDK's tests: servers started by
+// plugin/servertest use it too (servertest.WriteTLSFiles).
 //
 //	root := certtest.MustNew(certtest.Spec{CN: "Test Root", CA: true, NotAfter: in(3650)}, nil)
 //	leaf := certtest.MustNew(certtest.Spec{CN: "www.example.test", NotAfter: in(20)}, root)
@@ -15,6 +17,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
+	"net"
 	"sync/atomic"
 	"time"
 )
@@ -23,9 +26,13 @@ import (
 type Spec struct {
 	CN        string
 	DNSNames  []string
-	NotBefore time.Time // zero: a day before NotAfter's issue, i.e. now minus a day
-	NotAfter  time.Time
+	IPs       []net.IP  // IP address SANs, e.g. 127.0.0.1 and ::1
+	NotBefore time.Time // zero: now minus a day
+	NotAfter  time.Time // zero: now plus a day
 	CA        bool
+	// Client makes a leaf for client authentication (mutual TLS)
+	// instead of a server one.
+	Client bool
 }
 
 // Cert is a made certificate and its key.
@@ -48,18 +55,25 @@ func New(s Spec, parent *Cert) (*Cert, error) {
 	if nb.IsZero() {
 		nb = time.Now().Add(-24 * time.Hour)
 	}
+	na := s.NotAfter
+	if na.IsZero() {
+		na = time.Now().Add(24 * time.Hour)
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(serial.Add(1)),
 		Subject:               pkix.Name{CommonName: s.CN},
 		DNSNames:              s.DNSNames,
+		IPAddresses:           s.IPs,
 		NotBefore:             nb,
-		NotAfter:              s.NotAfter,
+		NotAfter:              na,
 		BasicConstraintsValid: true,
 		IsCA:                  s.CA,
 		KeyUsage:              x509.KeyUsageDigitalSignature,
 	}
 	if s.CA {
 		tmpl.KeyUsage |= x509.KeyUsageCertSign
+	} else if s.Client {
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	} else {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 	}

@@ -372,67 +372,21 @@ func (n *nagiosCore) serviceStatus(name string) (map[string]string, error) {
 	return nil, fmt.Errorf("no service %s in %s", name, n.Status)
 }
 
-// nginxServer is nginx serving stub_status at StatusURL. (When
-// servertest gains an nginx starter, this can use it.)
+// nginxServer is nginx serving stub_status at StatusURL.
 type nginxServer struct {
 	StatusURL string
 }
 
-// startNginx runs nginx in the foreground with its own prefix,
-// configuration, logs and pid file in a temp directory, stub_status at
+// startNginx runs nginx (servertest.StartNginx) with stub_status at
 // /nginx_status on a free loopback port.
 func startNginx() (*nginxServer, func(), error) {
-	bin, err := servertest.Find("nginx", "nginx")
-	if err != nil {
-		return nil, nil, err
-	}
-	dir, err := servertest.TempDir("nginx")
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := os.Mkdir(filepath.Join(dir, "tmp"), 0o755); err != nil {
-		os.RemoveAll(dir)
-		return nil, nil, err
-	}
-	port, err := servertest.FreePort()
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, nil, err
-	}
-	conf := fmt.Sprintf(`daemon off;
-master_process on;
-worker_processes 1;
-pid %[1]q;
-error_log %[2]q info;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path %[3]q;
-    proxy_temp_path %[3]q;
-    fastcgi_temp_path %[3]q;
-    uwsgi_temp_path %[3]q;
-    scgi_temp_path %[3]q;
+	n, stop, err := servertest.StartNginx(servertest.NginxConfig{Ports: 1, HTTP: `
     server {
-        listen 127.0.0.1:%[4]d;
+        listen 127.0.0.1:{{index .Ports 0}};
         location = /nginx_status { stub_status; }
-    }
-}
-`, filepath.Join(dir, "nginx.pid"), filepath.Join(dir, "error.log"), filepath.Join(dir, "tmp"), port)
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
-		os.RemoveAll(dir)
-		return nil, nil, err
-	}
-	p, err := servertest.Start(exec.Command(bin, "-p", dir, "-c", confPath, "-e", filepath.Join(dir, "error.log")), filepath.Join(dir, "out.log"))
+    }`})
 	if err != nil {
-		os.RemoveAll(dir)
 		return nil, nil, err
 	}
-	stop := func() { p.Stop(); os.RemoveAll(dir) }
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	if err := p.WaitWithin(10*time.Second, func() error { return servertest.WaitDial("tcp", addr, time.Second) }); err != nil {
-		stop()
-		return nil, nil, fmt.Errorf("nginx: %w", err)
-	}
-	return &nginxServer{StatusURL: "http://" + addr + "/nginx_status"}, stop, nil
+	return &nginxServer{StatusURL: "http://" + n.Addr(0) + "/nginx_status"}, stop, nil
 }
