@@ -146,6 +146,9 @@ func ParseProxy(text string) (*url.URL, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "http://" + raw
 	}
+	if misplacedPassword(raw) {
+		return nil, fmt.Errorf("proxy %q: the password has a \"/\", \"?\" or \"#\": percent-encode it (%%2F, %%3F, %%23)", Redact(raw))
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("proxy %q: %v", Redact(raw), urlParseReason(err))

@@ -167,6 +167,13 @@ func TestRedact(t *testing.T) {
 		"http://us:p@ss@host/%zz":       "http://us:xxxxx@host/%zz",
 		"no scheme user:pw@host":        "no scheme user:pw@host",
 		"https://u:p%40w@[::1]:8443/st": "https://u:xxxxx@[::1]:8443/st",
+		// A password with an unencoded / ? or # (as written in a config
+		// file) ends the authority early for url.Parse: still masked.
+		"http://bob:p#ss@host:80/":   "http://bob:xxxxx@host:80/",
+		"http://bob:pa/ss@host/x":    "http://bob:xxxxx@host/x",
+		"http://bob:pa?s/s@host/x":   "http://bob:xxxxx@host/x",
+		"proxy:3128/a@b":             "proxy:3128/a@b",
+		"http://host:8080/users/@me": "http://host:8080/users/@me",
 	} {
 		assert.Equal(t, want, Redact(in), in)
 	}
@@ -181,6 +188,15 @@ func TestParseTarget(t *testing.T) {
 	_, err = ParseTarget("http://u:s3cret@host/%zz")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cret")
+	for _, addr := range []string{"http://u:s3#cret@host/", "http://u:s3/cret@host/", "http://u:s3?cret@host/"} {
+		_, err = ParseTarget(addr)
+		require.Error(t, err, addr)
+		assert.NotContains(t, err.Error(), "s3", addr)
+		assert.Contains(t, err.Error(), "percent-encode", addr)
+	}
+	_, err = ParseProxy("u:s3#cret@proxy:3128")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3")
 	_, err = ParseTarget("ftp://host/")
 	assert.EqualError(t, err, `address "ftp://host/": want an http:// or https:// URL, or unix:SOCKET:/PATH`)
 }

@@ -177,3 +177,14 @@ func TestSocketFlagForms(t *testing.T) {
 	assert.Equal(t, 3, r.Code)
 	assert.True(t, strings.Contains(r.Stderr, "--url") || strings.Contains(r.Stdout, "--url"), "%v", r)
 }
+
+// A password with an unencoded "#", "/" or "?" (as pasted into a config
+// file) never shows in the flag error.
+func TestURLPasswordNeverShown(t *testing.T) {
+	for _, u := range []string{"http://bob:p4ss#w@127.0.0.1:9/status", "http://bob:p4ss/w@127.0.0.1:9/status"} {
+		r := plugintest.New(t, Plugin).Run("--url", u)
+		assert.Equal(t, 3, r.Code)
+		assert.NotContains(t, r.Stdout+r.Stderr, "p4ss", u)
+		assert.Contains(t, r.Stdout+r.Stderr, "http://bob:xxxxx@127.0.0.1:9/status", u)
+	}
+}
