@@ -306,7 +306,7 @@ func (c *HTTP) Do(ctx context.Context, req *http.Request) (*Response, error) {
 	start := time.Now()
 	hr, err := client.Do(req)
 	if err != nil {
-		return nil, newError(resp.Target, c.Socket, resp.redirectedTo(), requestError(ctx, err), secrets)
+		return nil, newError(resp.Target, c.Socket, resp.redirectedTo(), closedEarly(requestError(ctx, err)), secrets)
 	}
 	defer hr.Body.Close()
 	resp.Proto, resp.Status, resp.StatusCode, resp.Header, resp.ContentLength = hr.Proto, hr.Status, hr.StatusCode, hr.Header, hr.ContentLength
@@ -420,7 +420,20 @@ func requestError(ctx context.Context, err error) error {
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
-		return uerr.Err
+		err = uerr.Err
+	}
+	return err
+}
+
+// closedEarly names what Go's client reports as a bare "EOF" or
+// "unexpected EOF" when the server closes the connection before the end
+// of the response's header.
+func closedEarly(err error) error {
+	switch {
+	case err == io.EOF:
+		return errors.New("the server closed the connection without a response")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("the server closed the connection in the middle of the response header")
 	}
 	return err
 }

@@ -561,3 +561,34 @@ func TestHTTPSWithCA(t *testing.T) {
 	require.NoError(t, err)
 	conn.Close()
 }
+
+// A server that closes the connection without a response, or in the
+// middle of its header, is named as such, not as Go's bare "EOF".
+func TestHTTPServerClosesEarly(t *testing.T) {
+	for name, tc := range map[string]struct {
+		send string
+		want string
+	}{
+		"before answering":      {"", `: the server closed the connection without a response$`},
+		"in the middle of head": {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n", `: the server closed the connection in the middle of the response header$`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			defer ln.Close()
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				buf := make([]byte, 4096)
+				c.Read(buf)
+				c.Write([]byte(tc.send))
+				c.Close()
+			}()
+			_, err = (&HTTP{}).Get(context.Background(), "http://"+ln.Addr().String()+"/")
+			require.Error(t, err)
+			assert.Regexp(t, `^http://`+regexpQuote(ln.Addr().String())+`/`+tc.want, err.Error())
+		})
+	}
+}

@@ -181,3 +181,15 @@ func TestResponseTimeThresholds(t *testing.T) {
 	assert.Equal(t, 0, r.Code, r.Stdout)
 	assert.Equal(t, "HTTP OK: HTTP/1.1 200 OK - 2 bytes\n", r.Stdout)
 }
+
+// A server that closes the connection without answering is named as
+// such (Go alone says "EOF"), by the built binary.
+func TestBinaryNamesAnEarlyClose(t *testing.T) {
+	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-http")
+	u := faultServer(t, func(c net.Conn) { readRequest(c); c.Close() })
+	out, err := exec.Command(exe, "-u", u, "-t", "2").Output()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 2, exit.ExitCode())
+	assert.Equal(t, "HTTP CRITICAL: "+u+": the server closed the connection without a response\n", string(out))
+}
