@@ -306,7 +306,15 @@ func (c *HTTP) Do(ctx context.Context, req *http.Request) (*Response, error) {
 	start := time.Now()
 	hr, err := client.Do(req)
 	if err != nil {
-		return nil, newError(resp.Target, c.Socket, resp.redirectedTo(), closedEarly(requestError(ctx, err)), secrets)
+		err = closedEarly(requestError(ctx, err))
+		if proxy := usedProxy(client.Transport.(*http.Transport), resp.URL); proxy != nil {
+			// The proxy may be the one that failed: say it was there.
+			if pw, ok := proxy.User.Password(); ok {
+				secrets = append(secrets, pw)
+			}
+			err = fmt.Errorf("through proxy %s: %w", proxy.Redacted(), err)
+		}
+		return nil, newError(resp.Target, c.Socket, resp.redirectedTo(), err, secrets)
 	}
 	defer hr.Body.Close()
 	resp.Proto, resp.Status, resp.StatusCode, resp.Header, resp.ContentLength = hr.Proto, hr.Status, hr.StatusCode, hr.Header, hr.ContentLength
@@ -335,6 +343,19 @@ func (c *HTTP) secrets(u *url.URL) []string {
 		}
 	}
 	return out
+}
+
+// usedProxy returns the proxy t sends a request for u through, nil for
+// none.
+func usedProxy(t *http.Transport, u *url.URL) *url.URL {
+	if t.Proxy == nil || u == nil {
+		return nil
+	}
+	proxy, err := t.Proxy(&http.Request{URL: u})
+	if err != nil || proxy == nil {
+		return nil
+	}
+	return proxy
 }
 
 func (c *HTTP) transport() *http.Transport {

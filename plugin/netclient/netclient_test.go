@@ -592,3 +592,54 @@ func TestHTTPServerClosesEarly(t *testing.T) {
 		})
 	}
 }
+
+// A failure through a proxy names the proxy (its password masked): a
+// proxy that hangs or refuses must not pass for the site being down.
+func TestHTTPFailureThroughProxyNamesIt(t *testing.T) {
+	for name, answer := range map[string]string{
+		"hangs":              "",
+		"refuses the tunnel": "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n",
+		"closes":             "close",
+	} {
+		t.Run(name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			defer ln.Close()
+			release := make(chan struct{})
+			defer close(release)
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					go func() {
+						defer c.Close()
+						c.Read(make([]byte, 4096))
+						switch answer {
+						case "":
+							<-release
+						case "close":
+						default:
+							c.Write([]byte(answer))
+						}
+					}()
+				}
+			}()
+			proxy, err := ParseProxy("http://u:pr0xysecret@" + ln.Addr().String())
+			require.NoError(t, err)
+			targets := []string{"http://site.example/", "https://site.example/"}
+			if name == "refuses the tunnel" {
+				targets = targets[1:] // a plain request's 500 is a response
+			}
+			for _, target := range targets {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				_, err = (&HTTP{Proxy: proxy}).Get(ctx, target)
+				cancel()
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), target+": through proxy http://u:xxxxx@"+ln.Addr().String()+": ")
+				assert.NotContains(t, err.Error(), "pr0xysecret")
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -192,4 +193,23 @@ func TestBinaryNamesAnEarlyClose(t *testing.T) {
 	require.ErrorAs(t, err, &exit)
 	assert.Equal(t, 2, exit.ExitCode())
 	assert.Equal(t, "HTTP CRITICAL: "+u+": the server closed the connection without a response\n", string(out))
+}
+
+// A proxy from the environment that hangs is named in the message (its
+// password masked): the site is not what failed. The built binary, so
+// that the environment is read as under mackerel-agent.
+func TestBinaryNamesAHungProxyFromTheEnvironment(t *testing.T) {
+	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-http")
+	proxy := strings.TrimSuffix(strings.TrimPrefix(faultServer(t, faults["accept and hang"]), "http://"), "/")
+	for _, u := range []string{"http://site.example/", "https://site.example/"} {
+		cmd := exec.Command(exe, "-u", u, "-t", "2")
+		cmd.Env = append(cmd.Environ(), "HTTP_PROXY=http://u:envs3cret@"+proxy, "HTTPS_PROXY=http://u:envs3cret@"+proxy, "NO_PROXY=")
+		start := time.Now()
+		out, err := cmd.Output()
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit)
+		assert.Equal(t, 2, exit.ExitCode(), "%s", out)
+		assert.Less(t, time.Since(start), 4*time.Second)
+		assert.Regexp(t, `^HTTP CRITICAL: `+regexp.QuoteMeta(u+": through proxy http://u:xxxxx@"+proxy+": no complete response within ")+`1(\.\d+)?s\n$`, string(out))
+	}
 }
