@@ -67,7 +67,8 @@ func (s *socket) UnmarshalFlag(v string) error {
 			hostport = netclient.JoinHostPort(hostport, 9000)
 		}
 		s.Network, s.Address = "tcp", hostport
-	case strings.HasPrefix(v, "/") || strings.HasPrefix(v, "."):
+	case strings.HasPrefix(v, "/") || strings.HasPrefix(v, "."),
+		v != "" && !strings.Contains(v, ":"): // no scheme, no port: a relative path, as the original read it
 		s.Network, s.Address = "unix", v
 	default:
 		if _, port, err := net.SplitHostPort(v); err == nil && port != "" && !strings.ContainsAny(v, "/#") {

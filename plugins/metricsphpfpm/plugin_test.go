@@ -164,12 +164,16 @@ func TestSocketFlagForms(t *testing.T) {
 		"tcp://127.0.0.1:9001":     {"tcp", "127.0.0.1:9001"},
 		"tcp://[::1]":              {"tcp", "[::1]:9000"},
 		"localhost:9002":           {"tcp", "localhost:9002"},
+		// No scheme and no port: a path, relative to the working
+		// directory, as the original read it.
+		"php-fpm.sock":     {"unix", "php-fpm.sock"},
+		"run/php-fpm.sock": {"unix", "run/php-fpm.sock"},
 	} {
 		var s socket
 		require.NoError(t, s.UnmarshalFlag(in), in)
 		assert.Equal(t, want, s, in)
 	}
-	for _, bad := range []string{"fpm", "ftp://x", "unix://", "http://localhost/status"} {
+	for _, bad := range []string{"ftp://x", "host:", "a:b/c", "unix://", "http://localhost/status"} {
 		var s socket
 		assert.Error(t, s.UnmarshalFlag(bad), bad)
 	}
