@@ -298,3 +298,15 @@ func abs(f float64) float64 {
 	}
 	return f
 }
+
+// chronyc says why it failed on stdout ("506 Cannot talk to daemon",
+// as the real one does when chronyd's command socket is off or another
+// user's): the message carries it, not only "exit status 1".
+func TestLocalToolFailureSaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "chronyc"), []byte("#!/bin/sh\necho '506 Cannot talk to daemon'\nexit 1\n"), 0o755))
+	t.Setenv("PATH", dir)
+	r := localCheck(t, procWith(t, "chronyd"))
+	assert.Equal(t, 3, r.Code)
+	assert.Contains(t, r.Stdout, "NTP UNKNOWN: chronyc -n -c tracking: 506 Cannot talk to daemon (exit status 1)")
+}
