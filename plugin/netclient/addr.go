@@ -1,6 +1,7 @@
 package netclient
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -228,3 +229,17 @@ func isDigits(s string) bool {
 	}
 	return true
 }
+
+// MaskedURL is a string option holding an address that may carry a
+// password ("http://user:pass@host/status"), for a metric plugin's --url:
+//
+//	URL netclient.MaskedURL `long:"url"`
+//
+// Options take part in the plugin's state key and are recorded in its
+// state file as JSON; MaskedURL marshals with the password masked
+// (Redact), so that it is never written there. Use string(o.URL) for the
+// address itself.
+type MaskedURL string
+
+// MarshalJSON writes the address with its password masked.
+func (u MaskedURL) MarshalJSON() ([]byte, error) { return json.Marshal(Redact(string(u))) }

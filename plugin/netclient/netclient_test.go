@@ -3,6 +3,7 @@ package netclient
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -642,4 +643,13 @@ func TestHTTPFailureThroughProxyNamesIt(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestMaskedURL(t *testing.T) {
+	b, err := json.Marshal(struct{ URL MaskedURL }{"http://u:s3cret@host/status"})
+	require.NoError(t, err)
+	assert.Equal(t, `{"URL":"http://u:xxxxx@host/status"}`, string(b))
+	b, err = json.Marshal(MaskedURL("http://host/status?json"))
+	require.NoError(t, err)
+	assert.Equal(t, `"http://host/status?json"`, string(b), "without a password, as a string")
 }

@@ -192,3 +192,24 @@ func TestURLPasswordNeverShown(t *testing.T) {
 		assert.Contains(t, r.Stdout+r.Stderr, "http://bob:xxxxx@127.0.0.1:9/status", u)
 	}
 }
+
+// A password in --url never reaches the state directory (the state file
+// records the options that name the instance).
+func TestURLPasswordNotInState(t *testing.T) {
+	page, err := os.ReadFile("testdata/status-8.4.json")
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(page) }))
+	defer srv.Close()
+	dir := t.TempDir()
+	u := strings.Replace(srv.URL, "http://", "http://u:s3cr3tpw@", 1) + "/status?json"
+	r := plugintest.New(t, Plugin).Run("--url", u, "--state-dir", dir)
+	require.Equal(t, 0, r.Code, "%v", r)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		assert.NotContains(t, e.Name()+string(b), "s3cr3tpw", e.Name())
+	}
+}
