@@ -131,6 +131,11 @@ func ParseURL(addr string) (*url.URL, error) {
 	case u.Host == "":
 		return nil, fmt.Errorf("%q: no host", Redact(addr))
 	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%q: port %s: want a port number from 1 to 65535", Redact(addr), p)
+		}
+	}
 	return u, nil
 }
 

@@ -198,6 +198,8 @@ func TestParseTarget(t *testing.T) {
 	_, err = ParseProxy("u:s3#cret@proxy:3128")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3")
+	_, err = ParseTarget("http://127.0.0.1:99999/")
+	assert.EqualError(t, err, `address "http://127.0.0.1:99999/": port 99999: want a port number from 1 to 65535`)
 	_, err = ParseTarget("ftp://host/")
 	assert.EqualError(t, err, `address "ftp://host/": want an http:// or https:// URL, or unix:SOCKET:/PATH`)
 }
