@@ -201,8 +201,15 @@ func (o *options) normalize(e string) string {
 	if a, err := netip.ParseAddr(e); err == nil {
 		return a.Unmap().String()
 	}
-	if o.qtype == dns.TypeCNAME || o.qtype == dns.TypeNS || o.qtype == dns.TypePTR {
+	switch o.qtype {
+	case dns.TypeCNAME, dns.TypeNS, dns.TypePTR:
 		return strings.ToLower(dns.Fqdn(e))
+	case dns.TypeMX: // "10 mail.example.com", as written without the final dot
+		if f := strings.Fields(e); len(f) == 2 {
+			if pref, err := strconv.ParseUint(f[0], 10, 16); err == nil {
+				return fmt.Sprintf("%d %s", pref, strings.ToLower(dns.Fqdn(f[1])))
+			}
+		}
 	}
 	return e
 }
@@ -256,6 +263,8 @@ func recordValue(rr dns.RR) string {
 		return strings.ToLower(r.Ns)
 	case *dns.PTR:
 		return strings.ToLower(r.Ptr)
+	case *dns.MX:
+		return fmt.Sprintf("%d %s", r.Preference, strings.ToLower(r.Mx))
 	}
 	return strings.TrimSpace(strings.TrimPrefix(rr.String(), rr.Header().String()))
 }

@@ -33,6 +33,9 @@ func TestAnswersFromTheRealServer(t *testing.T) {
 		{[]string{"-H", "host.teko.test"}, 0, "DNS OK: host.teko.test. A 192.0.2.10, 192.0.2.11 ("},
 		{[]string{"-H", "host.teko.test", "-q", "aaaa"}, 0, "DNS OK: host.teko.test. AAAA 2001:db8::10 ("},
 		{[]string{"-H", "teko.test", "-q", "MX"}, 0, "DNS OK: teko.test. MX 10 mail.teko.test. ("},
+		// An MX target as operators write it: no final dot, any case.
+		{[]string{"-H", "teko.test", "-q", "MX", "-e", "10 Mail.teko.test"}, 0, "DNS OK: teko.test. MX 10 mail.teko.test. as expected"},
+		{[]string{"-H", "teko.test", "-q", "MX", "-e", "20 mail.teko.test"}, 2, "none of the expected 20 mail.teko.test"},
 		{[]string{"-H", "teko.test", "-q", "TXT", "-e", "v=spf1 -all"}, 0, "DNS OK: teko.test. TXT v=spf1 -all as expected"},
 		{[]string{"-H", "www.teko.test", "-q", "CNAME", "-e", "HOST.teko.test"}, 0, "DNS OK: www.teko.test. CNAME host.teko.test. as expected"},
 		{[]string{"-H", "missing.teko.test"}, 2, "DNS CRITICAL: 127.0.0.1:"},
