@@ -114,7 +114,11 @@ func (o *options) Check(ctx context.Context, _ *plugin.Invocation) (*checkers.Re
 	start := time.Now()
 	resp, err := exchange(ctx, q, server)
 	elapsed := time.Since(start)
-	if err != nil {
+	var garbage *notDNSError
+	switch {
+	case errors.As(err, &garbage):
+		return checkers.NewResult(checkers.Critical, "%s answered %s %s with something that is not a DNS message: %v", server, name, typeName(o.qtype), garbage.err), nil
+	case err != nil:
 		return checkers.NewResult(checkers.Critical, "%s did not answer for %s %s: %v", server, name, typeName(o.qtype), err), nil
 	}
 	res := o.judge(resp, name, server)
@@ -142,6 +146,9 @@ func exchange(ctx context.Context, q *dns.Msg, server string) (*dns.Msg, error) 
 			}
 			return nil, fmt.Errorf("no answer%s within %s", over, waited.Round(time.Millisecond))
 		}
+		if !errors.As(err, &ne) { // not the network's: the packet did not parse
+			return nil, &notDNSError{err}
+		}
 		return nil, err
 	}
 	if resp.Id != q.Id {
@@ -149,6 +156,11 @@ func exchange(ctx context.Context, q *dns.Msg, server string) (*dns.Msg, error) 
 	}
 	return resp, nil
 }
+
+// notDNSError is an answer that is not a DNS message.
+type notDNSError struct{ err error }
+
+func (e *notDNSError) Error() string { return "not a DNS message: " + e.err.Error() }
 
 func typeName(t uint16) string { return dns.TypeToString[t] }
 

@@ -139,7 +139,7 @@ func TestGarbageAnswerIsCritical(t *testing.T) {
 	port := strconv.Itoa(conn.LocalAddr().(*net.UDPAddr).Port)
 	r := plugintest.New(t, Plugin).Run("-H", "x.teko.test", "-s", "127.0.0.1", "-p", port, "-t", "1")
 	assert.Equal(t, 2, r.Code, "%v", r)
-	assert.True(t, strings.HasPrefix(r.Stdout, "DNS CRITICAL: 127.0.0.1:"+port+" did not answer"), "%v", r)
+	assert.True(t, strings.HasPrefix(r.Stdout, "DNS CRITICAL: 127.0.0.1:"+port+" answered x.teko.test. A with something that is not a DNS message: "), "%v", r)
 }
 
 func TestBadFlagsAreUnknown(t *testing.T) {
