@@ -1,6 +1,7 @@
 package netclient
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -104,14 +105,38 @@ func ParseTarget(addr string) (Target, error) {
 	if !strings.HasPrefix(addr, "http://") && !strings.HasPrefix(addr, "https://") {
 		return Target{}, fmt.Errorf("address %q: want an http:// or https:// URL, or unix:SOCKET:/PATH", Redact(addr))
 	}
-	u, err := url.Parse(addr)
+	u, err := ParseURL(addr)
 	if err != nil {
-		return Target{}, fmt.Errorf("address %q: %w", Redact(addr), urlParseReason(err))
-	}
-	if u.Host == "" {
-		return Target{}, fmt.Errorf("address %q: no host", Redact(addr))
+		return Target{}, fmt.Errorf("address %w", err)
 	}
 	return Target{URL: u}, nil
+}
+
+// ParseURL reads an http:// or https:// URL with a host, as a plugin's
+// --url flag takes it. Its errors start with the address quoted, its
+// password masked (Redact), then the reason: a flag error is
+// fmt.Errorf("--url %w", err). A password with a "/", "?" or "#" that is
+// not percent-encoded, which url.Parse would take for the end of the
+// host (and quote part of in its error), gets a reason that says so.
+func ParseURL(addr string) (*url.URL, error) {
+	if misplacedPassword(addr) {
+		return nil, fmt.Errorf("%q: the password has a \"/\", \"?\" or \"#\": percent-encode it (%%2F, %%3F, %%23)", Redact(addr))
+	}
+	u, err := url.Parse(addr)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("%q: %w", Redact(addr), urlParseReason(err))
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, fmt.Errorf("%q: want an http:// or https:// URL", Redact(addr))
+	case u.Host == "":
+		return nil, fmt.Errorf("%q: no host", Redact(addr))
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%q: port %s: want a port number from 1 to 65535", Redact(addr), p)
+		}
+	}
+	return u, nil
 }
 
 // String returns the address as an operator would write it, for
@@ -151,11 +176,75 @@ func Redact(addr string) string {
 	}
 	at := strings.LastIndex(authority, "@")
 	if at < 0 {
-		return addr
+		if at = misplacedAt(rest, authority); at < 0 {
+			return addr
+		}
 	}
-	user, _, hasPassword := strings.Cut(authority[:at], ":")
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
 	if !hasPassword {
 		return addr
 	}
 	return scheme + "://" + user + ":xxxxx" + rest[at:]
 }
+
+// misplacedAt finds, in rest (an address after its "://"), the "@" that
+// ends a user info whose password holds an unencoded "/", "?" or "#"
+// (which ends authority, the text before it, early): authority is then
+// USER:TEXT where TEXT is not a port number, and an "@" follows. It
+// returns -1 when the address does not look like that.
+func misplacedAt(rest, authority string) int {
+	_, after, ok := strings.Cut(authority, ":")
+	if !ok || strings.HasPrefix(authority, "[") || isDigits(after) {
+		return -1
+	}
+	at := strings.Index(rest[len(authority):], "@")
+	if at < 0 {
+		return -1
+	}
+	at += len(authority)
+	host := rest[at+1:]
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	if i := strings.LastIndex(host, "@"); i >= 0 { // an "@" in the password too
+		at += 1 + i
+	}
+	return at
+}
+
+// misplacedPassword reports whether addr has a user info whose password
+// holds an unencoded "/", "?" or "#" (see misplacedAt).
+func misplacedPassword(addr string) bool {
+	_, rest, ok := strings.Cut(addr, "://")
+	if !ok {
+		return false
+	}
+	authority := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority = rest[:i]
+	}
+	return !strings.Contains(authority, "@") && misplacedAt(rest, authority) >= 0
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// MaskedURL is a string option holding an address that may carry a
+// password ("http://user:pass@host/status"), for a metric plugin's --url:
+//
+//	URL netclient.MaskedURL `long:"url"`
+//
+// Options take part in the plugin's state key and are recorded in its
+// state file as JSON; MaskedURL marshals with the password masked
+// (Redact), so that it is never written there. Use string(o.URL) for the
+// address itself.
+type MaskedURL string
+
+// MarshalJSON writes the address with its password masked.
+func (u MaskedURL) MarshalJSON() ([]byte, error) { return json.Marshal(Redact(string(u))) }

@@ -48,7 +48,9 @@
 // (ParseConnectTo), a source address and headers ("Host" sets the
 // virtual host). A response with any status is returned, not an error;
 // Response.Errorf makes an error about it that names the page the same
-// way the client's own errors do.
+// way the client's own errors do. A request that fails through a proxy
+// (the environment's or Proxy) says "through proxy URL: …", so that a
+// proxy that hangs is not taken for the service being down.
 //
 // # TCP and unix sockets
 //

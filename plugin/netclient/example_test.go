@@ -2,6 +2,7 @@ package netclient_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -206,4 +207,41 @@ func ExampleResponse_Errorf() {
 	err = resp.Errorf("not a status page: %q", resp.Body[:6])
 	fmt.Println(strings.ReplaceAll(err.Error(), srv.URL, "URL"))
 	// Output: URL/old: redirected to URL/status: not a status page: "<html>"
+}
+
+// A --url flag read in Validate: a bad address is a flag error that
+// never shows the password, and says what to do about a "#", "/" or "?"
+// in it.
+func ExampleParseURL() {
+	for _, addr := range []string{
+		"https://monitor:s3cret@www.example.com/health",
+		"https://monitor:s3#cret@www.example.com/health",
+		"www.example.com/health",
+	} {
+		u, err := netclient.ParseURL(addr)
+		if err != nil {
+			fmt.Println(fmt.Errorf("--url %w", err))
+			continue
+		}
+		fmt.Println(u.Redacted())
+	}
+	// Output:
+	// https://monitor:xxxxx@www.example.com/health
+	// --url "https://monitor:xxxxx@www.example.com/health": the password has a "/", "?" or "#": percent-encode it (%2F, %3F, %23)
+	// --url "www.example.com/health": want an http:// or https:// URL
+}
+
+// A metric plugin's --url whose password must not reach the state file:
+// the option marshals masked; string(o.URL) is the address.
+func ExampleMaskedURL() {
+	type options struct {
+		URL netclient.MaskedURL `long:"url"`
+	}
+	o := options{URL: "http://stats:s3cret@127.0.0.1:8080/status"}
+	key, _ := json.Marshal(o.URL)
+	fmt.Println(string(key))
+	fmt.Println(string(o.URL))
+	// Output:
+	// "http://stats:xxxxx@127.0.0.1:8080/status"
+	// http://stats:s3cret@127.0.0.1:8080/status
 }

@@ -146,6 +146,9 @@ func ParseProxy(text string) (*url.URL, error) {
 	if !strings.Contains(raw, "://") {
 		raw = "http://" + raw
 	}
+	if misplacedPassword(raw) {
+		return nil, fmt.Errorf("proxy %q: the password has a \"/\", \"?\" or \"#\": percent-encode it (%%2F, %%3F, %%23)", Redact(raw))
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("proxy %q: %v", Redact(raw), urlParseReason(err))
@@ -303,7 +306,15 @@ func (c *HTTP) Do(ctx context.Context, req *http.Request) (*Response, error) {
 	start := time.Now()
 	hr, err := client.Do(req)
 	if err != nil {
-		return nil, newError(resp.Target, c.Socket, resp.redirectedTo(), requestError(ctx, err), secrets)
+		err = closedEarly(requestError(ctx, err))
+		if proxy := usedProxy(client.Transport.(*http.Transport), resp.URL); proxy != nil {
+			// The proxy may be the one that failed: say it was there.
+			if pw, ok := proxy.User.Password(); ok {
+				secrets = append(secrets, pw)
+			}
+			err = fmt.Errorf("through proxy %s: %w", proxy.Redacted(), err)
+		}
+		return nil, newError(resp.Target, c.Socket, resp.redirectedTo(), err, secrets)
 	}
 	defer hr.Body.Close()
 	resp.Proto, resp.Status, resp.StatusCode, resp.Header, resp.ContentLength = hr.Proto, hr.Status, hr.StatusCode, hr.Header, hr.ContentLength
@@ -332,6 +343,19 @@ func (c *HTTP) secrets(u *url.URL) []string {
 		}
 	}
 	return out
+}
+
+// usedProxy returns the proxy t sends a request for u through, nil for
+// none.
+func usedProxy(t *http.Transport, u *url.URL) *url.URL {
+	if t.Proxy == nil || u == nil {
+		return nil
+	}
+	proxy, err := t.Proxy(&http.Request{URL: u})
+	if err != nil || proxy == nil {
+		return nil
+	}
+	return proxy
 }
 
 func (c *HTTP) transport() *http.Transport {
@@ -417,7 +441,20 @@ func requestError(ctx context.Context, err error) error {
 	}
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
-		return uerr.Err
+		err = uerr.Err
+	}
+	return err
+}
+
+// closedEarly names what Go's client reports as a bare "EOF" or
+// "unexpected EOF" when the server closes the connection before the end
+// of the response's header.
+func closedEarly(err error) error {
+	switch {
+	case err == io.EOF:
+		return errors.New("the server closed the connection without a response")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("the server closed the connection in the middle of the response header")
 	}
 	return err
 }

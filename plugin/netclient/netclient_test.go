@@ -3,6 +3,7 @@ package netclient
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -168,6 +169,13 @@ func TestRedact(t *testing.T) {
 		"http://us:p@ss@host/%zz":       "http://us:xxxxx@host/%zz",
 		"no scheme user:pw@host":        "no scheme user:pw@host",
 		"https://u:p%40w@[::1]:8443/st": "https://u:xxxxx@[::1]:8443/st",
+		// A password with an unencoded / ? or # (as written in a config
+		// file) ends the authority early for url.Parse: still masked.
+		"http://bob:p#ss@host:80/":   "http://bob:xxxxx@host:80/",
+		"http://bob:pa/ss@host/x":    "http://bob:xxxxx@host/x",
+		"http://bob:pa?s/s@host/x":   "http://bob:xxxxx@host/x",
+		"proxy:3128/a@b":             "proxy:3128/a@b",
+		"http://host:8080/users/@me": "http://host:8080/users/@me",
 	} {
 		assert.Equal(t, want, Redact(in), in)
 	}
@@ -182,6 +190,17 @@ func TestParseTarget(t *testing.T) {
 	_, err = ParseTarget("http://u:s3cret@host/%zz")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cret")
+	for _, addr := range []string{"http://u:s3#cret@host/", "http://u:s3/cret@host/", "http://u:s3?cret@host/"} {
+		_, err = ParseTarget(addr)
+		require.Error(t, err, addr)
+		assert.NotContains(t, err.Error(), "s3", addr)
+		assert.Contains(t, err.Error(), "percent-encode", addr)
+	}
+	_, err = ParseProxy("u:s3#cret@proxy:3128")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3")
+	_, err = ParseTarget("http://127.0.0.1:99999/")
+	assert.EqualError(t, err, `address "http://127.0.0.1:99999/": port 99999: want a port number from 1 to 65535`)
 	_, err = ParseTarget("ftp://host/")
 	assert.EqualError(t, err, `address "ftp://host/": want an http:// or https:// URL, or unix:SOCKET:/PATH`)
 }
@@ -513,4 +532,95 @@ func TestHTTPSWithCA(t *testing.T) {
 	conn, err := (&Dialer{TLS: cfg}).Dial(context.Background(), "tcp", u.Host)
 	require.NoError(t, err)
 	conn.Close()
+}
+
+// A server that closes the connection without a response, or in the
+// middle of its header, is named as such, not as Go's bare "EOF".
+func TestHTTPServerClosesEarly(t *testing.T) {
+	for name, tc := range map[string]struct {
+		send string
+		want string
+	}{
+		"before answering":      {"", `: the server closed the connection without a response$`},
+		"in the middle of head": {"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n", `: the server closed the connection in the middle of the response header$`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			defer ln.Close()
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				buf := make([]byte, 4096)
+				c.Read(buf)
+				c.Write([]byte(tc.send))
+				c.Close()
+			}()
+			_, err = (&HTTP{}).Get(context.Background(), "http://"+ln.Addr().String()+"/")
+			require.Error(t, err)
+			assert.Regexp(t, `^http://`+regexpQuote(ln.Addr().String())+`/`+tc.want, err.Error())
+		})
+	}
+}
+
+// A failure through a proxy names the proxy (its password masked): a
+// proxy that hangs or refuses must not pass for the site being down.
+func TestHTTPFailureThroughProxyNamesIt(t *testing.T) {
+	for name, answer := range map[string]string{
+		"hangs":              "",
+		"refuses the tunnel": "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n",
+		"closes":             "close",
+	} {
+		t.Run(name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			defer ln.Close()
+			release := make(chan struct{})
+			defer close(release)
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					go func() {
+						defer c.Close()
+						c.Read(make([]byte, 4096))
+						switch answer {
+						case "":
+							<-release
+						case "close":
+						default:
+							c.Write([]byte(answer))
+						}
+					}()
+				}
+			}()
+			proxy, err := ParseProxy("http://u:pr0xysecret@" + ln.Addr().String())
+			require.NoError(t, err)
+			targets := []string{"http://site.example/", "https://site.example/"}
+			if name == "refuses the tunnel" {
+				targets = targets[1:] // a plain request's 500 is a response
+			}
+			for _, target := range targets {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				_, err = (&HTTP{Proxy: proxy}).Get(ctx, target)
+				cancel()
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), target+": through proxy http://u:xxxxx@"+ln.Addr().String()+": ")
+				assert.NotContains(t, err.Error(), "pr0xysecret")
+			}
+		})
+	}
+}
+
+func TestMaskedURL(t *testing.T) {
+	b, err := json.Marshal(struct{ URL MaskedURL }{"http://u:s3cret@host/status"})
+	require.NoError(t, err)
+	assert.Equal(t, `{"URL":"http://u:xxxxx@host/status"}`, string(b))
+	b, err = json.Marshal(MaskedURL("http://host/status?json"))
+	require.NoError(t, err)
+	assert.Equal(t, `"http://host/status?json"`, string(b), "without a password, as a string")
 }

@@ -31,7 +31,7 @@ var Plugin = &plugin.Plugin{
 
 type options struct {
 	Host      string   `short:"H" long:"host" value-name:"NAME" required:"true" description:"the name to look up"`
-	Server    string   `short:"s" long:"server" value-name:"ADDRESS" description:"the DNS server to ask, an IP address or a name (default: the first nameserver in /etc/resolv.conf)"`
+	Server    string   `short:"s" long:"server" value-name:"ADDRESS" description:"the DNS server to ask, an IP address or a name, optionally with its port (127.0.0.1:5353, [::1]:5353) (default: the first nameserver in /etc/resolv.conf)"`
 	Port      int      `short:"p" long:"port" value-name:"PORT" default:"53" description:"the server's port"`
 	QueryType string   `short:"q" long:"querytype" value-name:"TYPE" default:"A" description:"the record type to ask for: A, AAAA, CNAME, MX, TXT, NS, SOA, PTR, SRV, CAA, …"`
 	Norec     bool     `long:"norec" description:"ask without recursion (for an authoritative server)"`
@@ -50,6 +50,16 @@ func (o *options) Validate() error {
 	o.qtype = t
 	if o.Port < 1 || o.Port > 65535 {
 		return fmt.Errorf("-p %d: not a port (1-65535)", o.Port)
+	}
+	if h, port, err := net.SplitHostPort(o.Server); err == nil {
+		n, err := strconv.Atoi(port)
+		switch {
+		case err != nil || n < 1 || n > 65535:
+			return fmt.Errorf("-s %q: %q is not a port (1-65535)", o.Server, port)
+		case o.Port != 53 && o.Port != n:
+			return fmt.Errorf("-s %q has port %d and -p says %d: give one", o.Server, n, o.Port)
+		}
+		o.Server, o.Port = h, n
 	}
 	if strings.TrimSpace(o.Host) == "" {
 		return errors.New("-H: empty name")
@@ -104,7 +114,11 @@ func (o *options) Check(ctx context.Context, _ *plugin.Invocation) (*checkers.Re
 	start := time.Now()
 	resp, err := exchange(ctx, q, server)
 	elapsed := time.Since(start)
-	if err != nil {
+	var garbage *notDNSError
+	switch {
+	case errors.As(err, &garbage):
+		return checkers.NewResult(checkers.Critical, "%s answered %s %s with something that is not a DNS message: %v", server, name, typeName(o.qtype), garbage.err), nil
+	case err != nil:
 		return checkers.NewResult(checkers.Critical, "%s did not answer for %s %s: %v", server, name, typeName(o.qtype), err), nil
 	}
 	res := o.judge(resp, name, server)
@@ -114,16 +128,26 @@ func (o *options) Check(ctx context.Context, _ *plugin.Invocation) (*checkers.Re
 
 // exchange asks over UDP and again over TCP when the answer was cut.
 func exchange(ctx context.Context, q *dns.Msg, server string) (*dns.Msg, error) {
+	start := time.Now()
 	c := &dns.Client{Net: "udp"}
 	resp, _, err := c.ExchangeContext(ctx, q, server)
+	over := ""
 	if err == nil && resp.Truncated {
 		c.Net = "tcp"
+		over = " over TCP (the UDP answer was truncated)"
 		resp, _, err = c.ExchangeContext(ctx, q, server)
 	}
 	if err != nil {
 		var ne net.Error
 		if ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) {
-			return nil, errors.New("no answer in time")
+			waited := time.Since(start)
+			if deadline, ok := ctx.Deadline(); ok {
+				waited = deadline.Sub(start)
+			}
+			return nil, fmt.Errorf("no answer%s within %s", over, waited.Round(time.Millisecond))
+		}
+		if !errors.As(err, &ne) { // not the network's: the packet did not parse
+			return nil, &notDNSError{err}
 		}
 		return nil, err
 	}
@@ -132,6 +156,11 @@ func exchange(ctx context.Context, q *dns.Msg, server string) (*dns.Msg, error) 
 	}
 	return resp, nil
 }
+
+// notDNSError is an answer that is not a DNS message.
+type notDNSError struct{ err error }
+
+func (e *notDNSError) Error() string { return "not a DNS message: " + e.err.Error() }
 
 func typeName(t uint16) string { return dns.TypeToString[t] }
 
@@ -184,8 +213,15 @@ func (o *options) normalize(e string) string {
 	if a, err := netip.ParseAddr(e); err == nil {
 		return a.Unmap().String()
 	}
-	if o.qtype == dns.TypeCNAME || o.qtype == dns.TypeNS || o.qtype == dns.TypePTR {
+	switch o.qtype {
+	case dns.TypeCNAME, dns.TypeNS, dns.TypePTR:
 		return strings.ToLower(dns.Fqdn(e))
+	case dns.TypeMX: // "10 mail.example.com", as written without the final dot
+		if f := strings.Fields(e); len(f) == 2 {
+			if pref, err := strconv.ParseUint(f[0], 10, 16); err == nil {
+				return fmt.Sprintf("%d %s", pref, strings.ToLower(dns.Fqdn(f[1])))
+			}
+		}
 	}
 	return e
 }
@@ -239,6 +275,8 @@ func recordValue(rr dns.RR) string {
 		return strings.ToLower(r.Ns)
 	case *dns.PTR:
 		return strings.ToLower(r.Ptr)
+	case *dns.MX:
+		return fmt.Sprintf("%d %s", r.Preference, strings.ToLower(r.Mx))
 	}
 	return strings.TrimSpace(strings.TrimPrefix(rr.String(), rr.Header().String()))
 }

@@ -33,6 +33,9 @@ func TestAnswersFromTheRealServer(t *testing.T) {
 		{[]string{"-H", "host.teko.test"}, 0, "DNS OK: host.teko.test. A 192.0.2.10, 192.0.2.11 ("},
 		{[]string{"-H", "host.teko.test", "-q", "aaaa"}, 0, "DNS OK: host.teko.test. AAAA 2001:db8::10 ("},
 		{[]string{"-H", "teko.test", "-q", "MX"}, 0, "DNS OK: teko.test. MX 10 mail.teko.test. ("},
+		// An MX target as operators write it: no final dot, any case.
+		{[]string{"-H", "teko.test", "-q", "MX", "-e", "10 Mail.teko.test"}, 0, "DNS OK: teko.test. MX 10 mail.teko.test. as expected"},
+		{[]string{"-H", "teko.test", "-q", "MX", "-e", "20 mail.teko.test"}, 2, "none of the expected 20 mail.teko.test"},
 		{[]string{"-H", "teko.test", "-q", "TXT", "-e", "v=spf1 -all"}, 0, "DNS OK: teko.test. TXT v=spf1 -all as expected"},
 		{[]string{"-H", "www.teko.test", "-q", "CNAME", "-e", "HOST.teko.test"}, 0, "DNS OK: www.teko.test. CNAME host.teko.test. as expected"},
 		{[]string{"-H", "missing.teko.test"}, 2, "DNS CRITICAL: 127.0.0.1:"},
@@ -95,7 +98,7 @@ func TestSilentServerEndsWithinTheRun(t *testing.T) {
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, 2, ee.ExitCode(), "%s", out)
 	assert.Less(t, elapsed, 3*time.Second)
-	assert.Contains(t, string(out), "127.0.0.1:"+port+" did not answer for host.teko.test. A: no answer in time")
+	assert.Regexp(t, `^DNS CRITICAL: 127\.0\.0\.1:`+port+` did not answer for host\.teko\.test\. A: no answer within \d+ms\n`, string(out))
 }
 
 func TestServerDownIsCritical(t *testing.T) {
@@ -111,7 +114,7 @@ func TestGarbageAnswerIsCritical(t *testing.T) {
 	}))
 	r := plugintest.New(t, Plugin).Run("-H", "x.teko.test", "-s", "127.0.0.1", "-p", port, "-t", "1")
 	assert.Equal(t, 2, r.Code, "%v", r)
-	assert.True(t, strings.HasPrefix(r.Stdout, "DNS CRITICAL: 127.0.0.1:"+port+" did not answer"), "%v", r)
+	assert.True(t, strings.HasPrefix(r.Stdout, "DNS CRITICAL: 127.0.0.1:"+port+" answered x.teko.test. A with something that is not a DNS message: "), "%v", r)
 }
 
 func TestBadFlagsAreUnknown(t *testing.T) {
@@ -144,4 +147,66 @@ func TestDefaultServerFromResolvConf(t *testing.T) {
 	r = plugintest.New(t, &p).Run("-H", "host.teko.test")
 	assert.Equal(t, 3, r.Code, "%v", r)
 	assert.Contains(t, r.Stdout, "no nameserver in "+empty)
+}
+
+// A server that answers "truncated" over UDP and hangs over TCP: the
+// message says the TCP retry is what hung.
+func TestTruncatedThenSilentOverTCP(t *testing.T) {
+	udp, err := net.ListenPacket("udp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer udp.Close()
+	port := strconv.Itoa(udp.LocalAddr().(*net.UDPAddr).Port)
+	tcp, err := net.Listen("tcp", "127.0.0.1:"+port)
+	require.NoError(t, err)
+	defer tcp.Close()
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			n, from, err := udp.ReadFrom(buf)
+			if err != nil || n < 12 {
+				return
+			}
+			buf[2] |= 0x82 // an answer, truncated
+			udp.WriteTo(buf[:n], from)
+		}
+	}()
+	go func() { // accepts, never answers
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := tcp.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	r := plugintest.New(t, Plugin).Run("-H", "x.teko.test", "-s", "127.0.0.1", "-p", port, "-t", "1")
+	assert.Equal(t, 2, r.Code, "%v", r)
+	assert.Regexp(t, `did not answer for x\.teko\.test\. A: no answer over TCP \(the UDP answer was truncated\) within \d+ms\n`, r.Stdout)
+}
+
+// -s may carry the port, as operators write a server address
+// ("127.0.0.1:5353", "[::1]:5353"); a -p that says otherwise is refused.
+func TestServerWithPort(t *testing.T) {
+	addr := dnsmasq.Get(t, startDnsmasq)
+	r := plugintest.New(t, Plugin).Run("-H", "host.teko.test", "-s", addr)
+	assert.Equal(t, 0, r.Code, "%v", r)
+	assert.Contains(t, r.Stdout, "("+addr+")")
+	_, port, _ := net.SplitHostPort(addr)
+	r = plugintest.New(t, Plugin).Run("-H", "host.teko.test", "-s", addr, "-p", port)
+	assert.Equal(t, 0, r.Code, "%v", r)
+	r = plugintest.New(t, Plugin).Run("-H", "host.teko.test", "-s", "[::1]:1", "-p", "2")
+	assert.Equal(t, 3, r.Code, "%v", r)
+	assert.Contains(t, r.Stdout, `DNS UNKNOWN: -s "[::1]:1" has port 1 and -p says 2: give one`)
+	for _, server := range []string{"::1", "[::1]"} { // bare IPv6, -p's port
+		o := &options{Server: server, Port: 5353}
+		got, err := o.server()
+		require.NoError(t, err)
+		assert.Equal(t, "[::1]:5353", got, server)
+	}
 }

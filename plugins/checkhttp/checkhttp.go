@@ -52,15 +52,10 @@ type options struct {
 // Validate reads every option once, so that a bad one is UNKNOWN before
 // any request.
 func (o *options) Validate() error {
-	u, err := url.Parse(o.URL)
-	switch {
-	case err != nil:
-		return fmt.Errorf("--url %q: %v", netclient.Redact(o.URL), unwrapURLError(err))
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("--url %q: want an http:// or https:// URL", netclient.Redact(o.URL))
-	case u.Host == "":
-		return fmt.Errorf("--url %q: no host", netclient.Redact(o.URL))
+	if _, err := netclient.ParseURL(o.URL); err != nil {
+		return fmt.Errorf("--url %w", err)
 	}
+	var err error
 	switch o.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut:
 	default:

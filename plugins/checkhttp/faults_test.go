@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"net"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -153,4 +154,35 @@ func TestResponseTimeThresholds(t *testing.T) {
 	r = h.Run("-u", u, "-w", "4", "-c", "5")
 	assert.Equal(t, 0, r.Code, r.Stdout)
 	assert.Equal(t, "HTTP OK: HTTP/1.1 200 OK - 2 bytes\n", r.Stdout)
+}
+
+// A server that closes the connection without answering is named as
+// such (Go alone says "EOF"), by the built binary.
+func TestBinaryNamesAnEarlyClose(t *testing.T) {
+	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-http")
+	u := faultServer(t, func(c net.Conn) { readRequest(c); c.Close() })
+	out, err := exec.Command(exe, "-u", u, "-t", "2").Output()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 2, exit.ExitCode())
+	assert.Equal(t, "HTTP CRITICAL: "+u+": the server closed the connection without a response\n", string(out))
+}
+
+// A proxy from the environment that hangs is named in the message (its
+// password masked): the site is not what failed. The built binary, so
+// that the environment is read as under mackerel-agent.
+func TestBinaryNamesAHungProxyFromTheEnvironment(t *testing.T) {
+	exe := plugintest.Binary(t, "github.com/teko-dev/teko/plugins/cmd/check-http")
+	proxy := strings.TrimSuffix(strings.TrimPrefix(faultServer(t, faults["accept and hang"]), "http://"), "/")
+	for _, u := range []string{"http://site.example/", "https://site.example/"} {
+		cmd := exec.Command(exe, "-u", u, "-t", "2")
+		cmd.Env = append(cmd.Environ(), "HTTP_PROXY=http://u:envs3cret@"+proxy, "HTTPS_PROXY=http://u:envs3cret@"+proxy, "NO_PROXY=")
+		start := time.Now()
+		out, err := cmd.Output()
+		var exit *exec.ExitError
+		require.ErrorAs(t, err, &exit)
+		assert.Equal(t, 2, exit.ExitCode(), "%s", out)
+		assert.Less(t, time.Since(start), 4*time.Second)
+		assert.Regexp(t, `^HTTP CRITICAL: `+regexp.QuoteMeta(u+": through proxy http://u:xxxxx@"+proxy+": no complete response within ")+`1(\.\d+)?s\n$`, string(out))
+	}
 }

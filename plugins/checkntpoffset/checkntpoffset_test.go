@@ -126,7 +126,7 @@ func TestSilentServerEndsWithinTheNTPTimeout(t *testing.T) {
 	r := plugintest.New(t, Plugin).Run("-s", addr, "-t", "0.5")
 	assert.Less(t, time.Since(start), 3*time.Second)
 	assert.Equal(t, 3, r.Code, "%v", r)
-	assert.Contains(t, r.Stdout, addr+": no answer")
+	assert.Regexp(t, regexp.QuoteMeta(addr)+`: no answer within \d+ms\n`, r.Stdout)
 }
 
 func TestSilentServerEndsWithinTheRunTimeoutToo(t *testing.T) {
@@ -161,7 +161,7 @@ func TestBadAnswers(t *testing.T) {
 		"kiss":      {func(req []byte) []byte { a := answer(req, 0, 0, 0); copy(a[12:], "RATE"); return a }, 2, "kiss code RATE"},
 		"leap 3":    {func(req []byte) []byte { return answer(req, 3, 2, 0) }, 2, "leap indicator 3"},
 		"stratum16": {func(req []byte) []byte { return answer(req, 0, 16, 0) }, 2, "stratum 16"},
-		"forged":    {func(req []byte) []byte { a := answer(req, 0, 2, 0); a[25]++; return a }, 3, "no answer"},
+		"forged":    {func(req []byte) []byte { a := answer(req, 0, 2, 0); a[25]++; return a }, 3, "ms (1 packet that did not answer this request)"},
 		"zero time": {func(req []byte) []byte { a := answer(req, 0, 2, 0); clear(a[32:48]); return a }, 3, "not in order"},
 	} {
 		addr := fake(t, tc.reply)
@@ -282,4 +282,16 @@ func abs(f float64) float64 {
 		return -f
 	}
 	return f
+}
+
+// chronyc says why it failed on stdout ("506 Cannot talk to daemon",
+// as the real one does when chronyd's command socket is off or another
+// user's): the message carries it, not only "exit status 1".
+func TestLocalToolFailureSaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "chronyc"), []byte("#!/bin/sh\necho '506 Cannot talk to daemon'\nexit 1\n"), 0o755))
+	t.Setenv("PATH", dir)
+	r := localCheck(t, procWith(t, "chronyd"))
+	assert.Equal(t, 3, r.Code)
+	assert.Contains(t, r.Stdout, "NTP UNKNOWN: chronyc -n -c tracking: 506 Cannot talk to daemon (exit status 1)")
 }

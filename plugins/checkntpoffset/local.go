@@ -65,9 +65,16 @@ func runTool(ctx context.Context, name string, args ...string) ([]byte, error) {
 		return nil, fmt.Errorf("%s did not answer in time", name)
 	}
 	if err != nil {
+		// chronyc writes its reason ("506 Cannot talk to daemon") on
+		// stdout; ntpq on stderr.
 		msg := strings.TrimSpace(firstLine(stderr.String()))
 		if msg == "" {
+			msg = strings.TrimSpace(firstLine(string(out)))
+		}
+		if msg == "" {
 			msg = err.Error()
+		} else {
+			msg += " (" + err.Error() + ")"
 		}
 		return nil, fmt.Errorf("%s %s: %s", name, strings.Join(args, " "), msg)
 	}

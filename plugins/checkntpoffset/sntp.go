@@ -70,15 +70,13 @@ func querySNTP(ctx context.Context, server string, now func() time.Time) (Readin
 		return r, err
 	}
 	var resp [512]byte
+	stray := 0 // packets that were not the answer to this request
 	for {
 		n, err := conn.Read(resp[:])
 		if err != nil {
-			if ctx.Err() != nil {
-				return r, fmt.Errorf("no answer: %w", context.Cause(ctx))
-			}
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				return r, errors.New("no answer: timed out")
+			if ctx.Err() != nil || errors.As(err, &ne) && ne.Timeout() {
+				return r, noAnswer(ctx, start, stray)
 			}
 			return r, err
 		}
@@ -89,10 +87,31 @@ func querySNTP(ctx context.Context, server string, now func() time.Time) (Readin
 			return r, fmt.Errorf("a %d-byte answer is not an NTP packet (48 bytes or more)", n)
 		}
 		if binary.BigEndian.Uint64(resp[24:]) != binary.BigEndian.Uint64(req[40:]) {
+			stray++
 			continue // not the answer to our request: wait for it
 		}
 		return parseSNTP(r, resp[:n], t1, t4)
 	}
+}
+
+// noAnswer says how long a server that did not answer was waited for,
+// and how many packets came that were not the answer.
+func noAnswer(ctx context.Context, start time.Time, stray int) error {
+	waited := time.Since(start)
+	if deadline, ok := ctx.Deadline(); ok {
+		waited = deadline.Sub(start)
+	}
+	msg := fmt.Sprintf("no answer within %s", waited.Round(time.Millisecond))
+	switch {
+	case stray == 1:
+		msg += " (1 packet that did not answer this request)"
+	case stray > 1:
+		msg += fmt.Sprintf(" (%d packets that did not answer this request)", stray)
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
+		msg += ": " + cause.Error() // the run was cancelled (a signal)
+	}
+	return errors.New(msg)
 }
 
 // parseSNTP reads a server's answer to a request sent at t1 and received

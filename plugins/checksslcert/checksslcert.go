@@ -32,7 +32,7 @@ var Plugin = &plugin.Plugin{
 }
 
 type options struct {
-	Host     string         `short:"H" long:"host" value-name:"HOST" required:"true" description:"the server: a host name (also sent as SNI and verified against the certificate) or an IP address"`
+	Host     string         `short:"H" long:"host" value-name:"HOST" required:"true" description:"the server: a host name (also sent as SNI and verified against the certificate) or an IP address, optionally with its port (example.com:8443)"`
 	Port     netclient.Port `short:"p" long:"port" value-name:"PORT" default:"443" description:"the server's port (a number or a service name)"`
 	Warning  int            `short:"w" long:"warning" value-name:"DAYS" default:"30" statekey:"-" description:"WARNING when fewer days than this are left"`
 	Critical int            `short:"c" long:"critical" value-name:"DAYS" default:"14" statekey:"-" description:"CRITICAL when fewer days than this are left"`
@@ -50,6 +50,20 @@ func (o *options) Validate() error {
 		return errors.New("-H: empty host")
 	case o.Warning < 0 || o.Critical < 0:
 		return errors.New("-w and -c are numbers of days, 0 or more")
+	case strings.Contains(o.Host, "://"):
+		return fmt.Errorf("-H %q: want a host name or an IP address, not a URL", o.Host)
+	case strings.ContainsAny(o.Host, " \t/"):
+		return fmt.Errorf("-H %q: not a host name or an IP address", o.Host)
+	}
+	if host, port, err := net.SplitHostPort(o.Host); err == nil { // "example.com:8443"
+		n, err := netclient.ParsePort(port, "tcp")
+		switch {
+		case err != nil:
+			return fmt.Errorf("-H %q: %v", o.Host, err)
+		case o.Port != 443 && int(o.Port) != n:
+			return fmt.Errorf("-H %q has port %d and -p says %d: give one", o.Host, n, o.Port)
+		}
+		o.Host, o.Port = host, netclient.Port(n)
 	}
 	cfg, err := o.TLSOptions.Config()
 	if err != nil {

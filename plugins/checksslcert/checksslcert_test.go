@@ -203,9 +203,24 @@ func TestRefusedIsCritical(t *testing.T) {
 func TestBadFlagsAreUnknown(t *testing.T) {
 	for _, args := range [][]string{
 		{}, {"-H", ""}, {"-H", "x", "-p", "99999"}, {"-H", "x", "--ca-file", "/nonexistent/ca.pem"}, {"-H", "x", "-w", "-1"},
+		// What operators paste into -H: a URL, a name with a space, a
+		// port that -p contradicts.
+		{"-H", "https://example.com/"}, {"-H", "example.com "}, {"-H", "example.com:8443", "-p", "9443"},
 	} {
 		r := check(t, args...)
 		assert.Equal(t, 3, r.Code, "%v: %v", args, r)
 		assert.True(t, strings.HasPrefix(r.Stdout, "SSL UNKNOWN: "), "%v: %v", args, r)
+	}
+}
+
+// -H may carry the port, as operators write "example.com:8443"; the
+// message then names the address as dialled.
+func TestHostWithPort(t *testing.T) {
+	p := newPKI(t, 3000)
+	port := serve(t, "tcp", []*certtest.Cert{p.leaf("localhost", 100, "localhost"), p.inter}, nil)
+	for _, host := range []string{"localhost:" + port} {
+		r := check(t, "-H", host, "--ca-file", p.caFile)
+		assert.Equal(t, 0, r.Code, "%v", r)
+		assert.Contains(t, r.Stdout, "Certificate 'localhost:"+port+"' expires in 100 days")
 	}
 }

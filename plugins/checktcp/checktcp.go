@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -30,7 +31,7 @@ const defaultMaxBytes = 32 << 10
 
 type options struct {
 	Service      string             `long:"service" value-name:"NAME" description:"a preset of port, expect, quit and TLS: FTP, POP, SPOP, IMAP, SIMAP, SMTP, SSMTP or GEARMAN; the flags given win"`
-	Hostname     string             `short:"H" long:"hostname" value-name:"HOST" description:"host name or IP address (an IPv6 address with or without brackets)"`
+	Hostname     string             `short:"H" long:"hostname" value-name:"HOST" description:"host name or IP address (an IPv6 address with or without brackets), optionally with the port (mail.example:25, [::1]:25)"`
 	Port         netclient.Port     `short:"p" long:"port" value-name:"PORT" description:"port number or service name"`
 	Send         string             `short:"s" long:"send" value-name:"STRING" description:"send this after connecting"`
 	Expect       string             `short:"e" long:"expect-pattern" value-name:"REGEXP" description:"the answer must match this regular expression; reading goes on until it matches, the server closes, --maxbytes arrive or time runs out"`
@@ -77,6 +78,19 @@ var presets = map[string]preset{
 
 // Validate applies the preset and reads every option once.
 func (o *options) Validate() error {
+	if strings.Contains(o.Hostname, "://") {
+		return fmt.Errorf("-H %q: want a host name or an IP address, not a URL", o.Hostname)
+	}
+	if host, port, err := net.SplitHostPort(o.Hostname); err == nil { // "mail.example:25", "[::1]:25"
+		n, err := netclient.ParsePort(port, "tcp")
+		switch {
+		case err != nil:
+			return fmt.Errorf("-H %q: %v", o.Hostname, err)
+		case o.Port != 0 && int(o.Port) != n:
+			return fmt.Errorf("-H %q has port %d and -p says %d: give one", o.Hostname, n, o.Port)
+		}
+		o.Hostname, o.Port = host, netclient.Port(n)
+	}
 	if o.Service != "" {
 		o.Service = strings.ToUpper(o.Service)
 		p, ok := presets[o.Service]

@@ -111,6 +111,12 @@ func TestIPv6Literal(t *testing.T) {
 		assert.Equal(t, 0, r.Code, r.Stdout)
 		assert.Equal(t, "SMTP OK: "+host+" port "+port+" answered [220 mail.test ESMTP ready]\n", r.Stdout)
 	}
+	// The port in -H, as operators write an address.
+	for _, args := range [][]string{{"-H", "[::1]:" + port}, {"-H", "[::1]:" + port, "-p", port}, {"--service", "SMTP", "-H", "[::1]:" + port}} {
+		r := run(t, args...)
+		assert.Equal(t, 0, r.Code, "%v: %s", args, r.Stdout)
+		assert.Contains(t, r.Stdout, "::1 port "+port+" ", args)
+	}
 }
 
 func TestSendExpectEscape(t *testing.T) {
@@ -281,6 +287,8 @@ func TestBadOptions(t *testing.T) {
 		"-U /s -H x":              "--unix-sock and --hostname/--port both say where to connect; give one",
 		"-H x -p 1 -w -1":         "--warning, --critical and --delay are seconds, 0 or more",
 		"-H x -p nosuchservice":   "invalid argument for flag `-p, --port': \"nosuchservice\": not a port number, nor a service name this system knows (want e.g. 80 or http)",
+		"-H x:2 -p 1":             `-H "x:2" has port 2 and -p says 1: give one`,
+		"-H smtp://x -p 1":        `-H "smtp://x": want a host name or an IP address, not a URL`,
 		"-H x -p 1 --status-as x": "invalid argument for flag `--status-as': status mapping \"x\": no '='; want CODE=STATUS, LOW-HIGH=STATUS or STATUS=STATUS, e.g. 404=ok, 500-599=critical, warning=critical",
 	} {
 		r := run(t, strings.Fields(args)...)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/teko-dev/teko/plugin/plugintest"
 	"github.com/teko-dev/teko/plugin/servertest"
+	"github.com/teko-dev/teko/plugins/conformance"
 )
 
 func get(t *testing.T, url string) []byte {
@@ -157,4 +158,34 @@ func TestParseRealPage(t *testing.T) {
 	load, ok := st.CPULoad()
 	assert.True(t, ok, "computed from the CPU fields when Apache leaves CPULoad out")
 	assert.Equal(t, 0.0, load)
+}
+
+// Every value reaches every format: in Prometheus's names "score-"
+// (open slots) and "score-_" (workers waiting) read the same, and the
+// second was lost. Each is a family of its own, promtool accepts the
+// output, and the values are the page's.
+func TestPrometheusKeepsEveryScoreboardValue(t *testing.T) {
+	page, err := os.ReadFile("testdata/auto-2.4.71.txt")
+	require.NoError(t, err)
+	st, err := ParseStatus(page)
+	require.NoError(t, err)
+	port := serve(t, func(w http.ResponseWriter, _ *http.Request) { w.Write(page) })
+	r := plugintest.New(t, Plugin).Run("-p", port, "--format", "prometheus")
+	require.Equal(t, 0, r.Code, r.Stderr)
+	_, err = conformance.ValidatePrometheus(r.Stdout)
+	require.NoError(t, err)
+	values := map[string]string{} // HELP's mackerel name → value
+	var name string
+	for _, line := range strings.Split(r.Stdout, "\n") {
+		if rest, ok := strings.CutPrefix(line, "# HELP "); ok {
+			name = rest[strings.LastIndex(rest, "(")+1 : len(rest)-1]
+		} else if line != "" && !strings.HasPrefix(line, "#") {
+			values[name] = line[strings.LastIndex(line, " ")+1:]
+		}
+	}
+	for _, key := range []string{"score-", "score-_", "score-S", "score-R", "score-W", "score-K", "score-D", "score-C", "score-L", "score-G", "score-I"} {
+		assert.Contains(t, values, "apache2.scoreboard."+key)
+	}
+	assert.Equal(t, strconv.Itoa(st.Scoreboard['_']), values["apache2.scoreboard.score-_"])
+	assert.Equal(t, strconv.Itoa(st.Scoreboard['.']), values["apache2.scoreboard.score-"])
 }

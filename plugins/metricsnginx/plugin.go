@@ -31,16 +31,16 @@ var Plugin = &plugin.Plugin{
 }
 
 type options struct {
-	URI         string         `long:"uri" value-name:"URL" description:"the stub_status page, http(s)://HOST[:PORT]/PATH or unix:SOCKET:/PATH; overrides --scheme, --host, --port and --path"`
-	Scheme      string         `long:"scheme" value-name:"http|https" default:"http" description:"scheme of the page's URL"`
-	Host        string         `long:"host" value-name:"HOST" default:"localhost" description:"host name or IP address of the page's URL, without a port"`
-	Port        netclient.Port `long:"port" value-name:"PORT" default:"8080" description:"port of the page's URL: a number, or a service name such as http"`
-	Path        string         `long:"path" value-name:"PATH" default:"/nginx_status" description:"path of the page's URL"`
-	Socket      string         `long:"socket" value-name:"PATH" description:"connect to this unix socket instead of the URL's host and port (the host is still sent as Host)"`
-	Header      []string       `long:"header" value-name:"'NAME: VALUE'" statekey:"-" description:"add a request header; repeatable; \"Host: NAME\" sets the request's host"`
-	HTTPTimeout time.Duration  `long:"http-timeout" value-name:"DURATION" default:"5s" statekey:"-" description:"give up on the page after this long (at most 3/4 of --timeout)"`
-	StateDir    string         `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else teko-<uid> in the temp directory)"`
-	Tempfile    func(string)   `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-nginx compatibility: the same as --state-dir with FILE's directory"`
+	URI         netclient.MaskedURL `long:"uri" value-name:"URL" description:"the stub_status page, http(s)://HOST[:PORT]/PATH or unix:SOCKET:/PATH; overrides --scheme, --host, --port and --path"`
+	Scheme      string              `long:"scheme" value-name:"http|https" default:"http" description:"scheme of the page's URL"`
+	Host        string              `long:"host" value-name:"HOST" default:"localhost" description:"host name or IP address of the page's URL, without a port"`
+	Port        netclient.Port      `long:"port" value-name:"PORT" default:"8080" description:"port of the page's URL: a number, or a service name such as http"`
+	Path        string              `long:"path" value-name:"PATH" default:"/nginx_status" description:"path of the page's URL"`
+	Socket      string              `long:"socket" value-name:"PATH" description:"connect to this unix socket instead of the URL's host and port (the host is still sent as Host)"`
+	Header      []string            `long:"header" value-name:"'NAME: VALUE'" statekey:"-" description:"add a request header; repeatable; \"Host: NAME\" sets the request's host"`
+	HTTPTimeout time.Duration       `long:"http-timeout" value-name:"DURATION" default:"5s" statekey:"-" description:"give up on the page after this long (at most 3/4 of --timeout)"`
+	StateDir    string              `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else teko-<uid> in the temp directory)"`
+	Tempfile    func(string)        `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-nginx compatibility: the same as --state-dir with FILE's directory"`
 	netclient.TLSOptions
 }
 
@@ -122,7 +122,7 @@ func (o *options) client() (*Client, error) {
 }
 
 func (o *options) target() (Target, error) {
-	addr := o.URI
+	addr := string(o.URI)
 	if addr == "" {
 		if o.Scheme != "http" && o.Scheme != "https" {
 			return Target{}, fmt.Errorf("--scheme %q: want http or https", o.Scheme)

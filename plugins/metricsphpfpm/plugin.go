@@ -39,11 +39,11 @@ var Plugin = &plugin.Plugin{
 }
 
 type options struct {
-	URL         string       `long:"url" value-name:"URL" default:"http://localhost/status?json" description:"the pool's status page; with --socket only its path and query are used"`
-	Socket      socket       `long:"socket" value-name:"PATH|unix:///PATH|tcp://HOST[:PORT]" description:"ask the pool itself over FastCGI on this unix socket or TCP address (port 9000 by default) instead of through the web server"`
-	LabelPrefix string       `long:"metric-label-prefix" value-name:"LABEL" default:"PHP-FPM" statekey:"-" description:"first word of every graph's label"`
-	StateDir    string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile    func(string) `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-php-fpm compatibility: the same as --state-dir with FILE's directory"`
+	URL         netclient.MaskedURL `long:"url" value-name:"URL" default:"http://localhost/status?json" description:"the pool's status page; with --socket only its path and query are used"`
+	Socket      socket              `long:"socket" value-name:"PATH|unix:///PATH|tcp://HOST[:PORT]" description:"ask the pool itself over FastCGI on this unix socket or TCP address (port 9000 by default) instead of through the web server"`
+	LabelPrefix string              `long:"metric-label-prefix" value-name:"LABEL" default:"PHP-FPM" statekey:"-" description:"first word of every graph's label"`
+	StateDir    string              `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
+	Tempfile    func(string)        `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-php-fpm compatibility: the same as --state-dir with FILE's directory"`
 	netclient.TLSOptions
 
 	page   *url.URL
@@ -67,7 +67,8 @@ func (s *socket) UnmarshalFlag(v string) error {
 			hostport = netclient.JoinHostPort(hostport, 9000)
 		}
 		s.Network, s.Address = "tcp", hostport
-	case strings.HasPrefix(v, "/") || strings.HasPrefix(v, "."):
+	case strings.HasPrefix(v, "/") || strings.HasPrefix(v, "."),
+		v != "" && !strings.Contains(v, ":"): // no scheme, no port: a relative path, as the original read it
 		s.Network, s.Address = "unix", v
 	default:
 		if _, port, err := net.SplitHostPort(v); err == nil && port != "" && !strings.ContainsAny(v, "/#") {
@@ -123,9 +124,9 @@ func (o *options) Graphs() metrics.Graphs {
 
 // Validate parses the page's URL and builds the client.
 func (o *options) Validate() error {
-	u, err := url.Parse(o.URL)
+	u, err := url.Parse(string(o.URL))
 	if err != nil || u.Path == "" || (o.Socket.Network == "" && (u.Scheme != "http" && u.Scheme != "https" || u.Host == "")) {
-		return fmt.Errorf("--url %s: want http(s)://HOST[:PORT]/PATH (with --socket, at least a path)", netclient.Redact(o.URL))
+		return fmt.Errorf("--url %s: want http(s)://HOST[:PORT]/PATH (with --socket, at least a path)", netclient.Redact(string(o.URL)))
 	}
 	o.page = u
 	tlsConfig, err := o.TLSOptions.Config()

@@ -136,16 +136,52 @@ func TestSocketFlagForms(t *testing.T) {
 		"tcp://127.0.0.1:9001":     {"tcp", "127.0.0.1:9001"},
 		"tcp://[::1]":              {"tcp", "[::1]:9000"},
 		"localhost:9002":           {"tcp", "localhost:9002"},
+		// No scheme and no port: a path, relative to the working
+		// directory, as the original read it.
+		"php-fpm.sock":     {"unix", "php-fpm.sock"},
+		"run/php-fpm.sock": {"unix", "run/php-fpm.sock"},
 	} {
 		var s socket
 		require.NoError(t, s.UnmarshalFlag(in), in)
 		assert.Equal(t, want, s, in)
 	}
-	for _, bad := range []string{"fpm", "ftp://x", "unix://", "http://localhost/status"} {
+	for _, bad := range []string{"ftp://x", "host:", "a:b/c", "unix://", "http://localhost/status"} {
 		var s socket
 		assert.Error(t, s.UnmarshalFlag(bad), bad)
 	}
 	r := plugintest.New(t, Plugin).Run("-url", "not a url")
 	assert.Equal(t, 3, r.Code)
 	assert.True(t, strings.Contains(r.Stderr, "--url") || strings.Contains(r.Stdout, "--url"), "%v", r)
+}
+
+// A password with an unencoded "#", "/" or "?" (as pasted into a config
+// file) never shows in the flag error.
+func TestURLPasswordNeverShown(t *testing.T) {
+	for _, u := range []string{"http://bob:p4ss#w@127.0.0.1:9/status", "http://bob:p4ss/w@127.0.0.1:9/status"} {
+		r := plugintest.New(t, Plugin).Run("--url", u)
+		assert.Equal(t, 3, r.Code)
+		assert.NotContains(t, r.Stdout+r.Stderr, "p4ss", u)
+		assert.Contains(t, r.Stdout+r.Stderr, "http://bob:xxxxx@127.0.0.1:9/status", u)
+	}
+}
+
+// A password in --url never reaches the state directory (the state file
+// records the options that name the instance).
+func TestURLPasswordNotInState(t *testing.T) {
+	page, err := os.ReadFile("testdata/status-8.4.json")
+	require.NoError(t, err)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(page) }))
+	defer srv.Close()
+	dir := t.TempDir()
+	u := strings.Replace(srv.URL, "http://", "http://u:s3cr3tpw@", 1) + "/status?json"
+	r := plugintest.New(t, Plugin).Run("--url", u, "--state-dir", dir)
+	require.Equal(t, 0, r.Code, "%v", r)
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		assert.NotContains(t, e.Name()+string(b), "s3cr3tpw", e.Name())
+	}
 }
