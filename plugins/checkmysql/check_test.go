@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +22,7 @@ func TestUptimeMatchesTheServer(t *testing.T) {
 	r := run(t, append([]string{"uptime"}, tcp(s.primary)...)...)
 	require.Equal(t, 0, r.Code, r.Stdout)
 	want := statusOf(t, s.primary, "Uptime")
-	m := regexp.MustCompile(`^MySQL OK: up (\d+) days, (\d\d):(\d\d):(\d\d)\n$`).FindStringSubmatch(r.Stdout)
+	m := regexp.MustCompile(`^MySQL Uptime OK: up (\d+) days, (\d\d):(\d\d):(\d\d)\n$`).FindStringSubmatch(r.Stdout)
 	require.NotNil(t, m, r.Stdout)
 	var parts [4]int64
 	for i := range parts {
@@ -37,17 +36,17 @@ func TestUptimeMatchesTheServer(t *testing.T) {
 	r = run(t, append([]string{"uptime", "-c", "100000"}, tcp(s.primary)...)...)
 	assert.Equal(t, 2, r.Code, r.Stdout)
 	r = run(t, "uptime", "--format", "nagios", "-S", s.primary.Socket)
-	assert.Regexp(t, `^MySQL OK: up .* \| uptime=\d+s\n$`, r.Stdout)
+	assert.Regexp(t, `^MySQL Uptime OK: up .* \| uptime=\d+s\n$`, r.Stdout)
 }
 
 func TestReadonly(t *testing.T) {
 	s := getPair(t)
 	r := run(t, append([]string{"readonly", "OFF"}, tcp(s.primary)...)...)
 	assert.Equal(t, 0, r.Code, r.Stdout)
-	assert.Equal(t, "MySQL OK: read_only is the expected value (OFF)\n", r.Stdout)
+	assert.Equal(t, "MySQL Readonly OK: read_only is the expected value (OFF)\n", r.Stdout)
 	r = run(t, append([]string{"readonly", "ON"}, tcp(s.primary)...)...)
 	assert.Equal(t, 2, r.Code, r.Stdout)
-	assert.Equal(t, "MySQL CRITICAL: the expected value of read_only is different. readOnlyStatus:OFF\n", r.Stdout)
+	assert.Equal(t, "MySQL Readonly CRITICAL: the expected value of read_only is different. readOnlyStatus:OFF\n", r.Stdout)
 	r = run(t, append(tcp(s.primary), "readonly")...)
 	assert.Equal(t, 3, r.Code, r.Stdout) // the expected value is required
 	r = run(t, "readonly", "maybe", "-S", s.primary.Socket)
@@ -65,13 +64,13 @@ func TestConnectionMatchesThreadsConnected(t *testing.T) {
 	_ = servertest.WaitFor(5*time.Second, func() error {
 		want = statusOf(t, s.primary, "Threads_connected")
 		r = run(t, append([]string{"connection"}, tcp(s.primary)...)...)
-		if r.Stdout != fmt.Sprintf("MySQL OK: %d connections\n", want) {
+		if r.Stdout != fmt.Sprintf("MySQL Connection OK: %d connections\n", want) {
 			return assert.AnError
 		}
 		return nil
 	})
 	require.Equal(t, 0, r.Code, r.Stdout)
-	assert.Equal(t, fmt.Sprintf("MySQL OK: %d connections\n", want), r.Stdout)
+	assert.Equal(t, fmt.Sprintf("MySQL Connection OK: %d connections\n", want), r.Stdout)
 	r = run(t, append([]string{"connection", "-w", "0", "-c", "100"}, tcp(s.primary)...)...)
 	assert.Equal(t, 1, r.Code, r.Stdout)
 	r = run(t, append([]string{"connection", "-w", "0", "-c", "0"}, tcp(s.primary)...)...)
@@ -107,10 +106,15 @@ func TestWrongPasswordIsUnknownNamingTheLogin(t *testing.T) {
 
 func TestServerDownIsCritical(t *testing.T) {
 	port := closedPort(t)
-	for _, sub := range [][]string{{"uptime"}, {"readonly", "OFF"}, {"replication"}, {"connection"}} {
-		r := run(t, append(sub, "-H", "127.0.0.1", "-p", strconv.Itoa(port), "-P", "hunter2")...)
+	for sub, title := range map[string]string{"uptime": "Uptime", "readonly": "Readonly", "replication": "Replication", "connection": "Connection"} {
+		args := []string{sub}
+		if sub == "readonly" {
+			args = append(args, "OFF")
+		}
+		r := run(t, append(args, "-H", "127.0.0.1", "-p", strconv.Itoa(port), "-P", "hunter2")...)
 		assert.Equal(t, 2, r.Code, "%v: %s", sub, r.Stdout)
-		assert.Contains(t, r.Stdout, "MySQL CRITICAL: cannot connect to 127.0.0.1:"+strconv.Itoa(port))
+		// The original's title: "MySQL" and the subcommand.
+		assert.Contains(t, r.Stdout, "MySQL "+title+" CRITICAL: cannot connect to 127.0.0.1:"+strconv.Itoa(port))
 		assert.Contains(t, r.Stdout, "connection refused")
 		assert.NotContains(t, r.Stdout, "hunter2")
 	}
@@ -126,14 +130,14 @@ func TestSilentServerEndsWithinTimeout(t *testing.T) {
 	elapsed := time.Since(start)
 	assert.Less(t, elapsed, 4*time.Second, "-t 2 (a loaded machine may add a little)")
 	assert.Equal(t, 2, r.Code, r.Stdout)
-	assert.Regexp(t, `^MySQL CRITICAL: no answer from 127\.0\.0\.1:`+port+` within 1\.\ds\n$`, r.Stdout)
+	assert.Regexp(t, `^MySQL Uptime CRITICAL: no answer from 127\.0\.0\.1:`+port+` within 1\.\ds\n$`, r.Stdout)
 }
 
 func TestFlagErrors(t *testing.T) {
 	for _, args := range [][]string{{}, {"nosuch"}, {"uptime", "-p", "0"}, {"uptime", "-p", "x"}, {"connection", "extra"}} {
 		r := run(t, args...)
 		assert.Equal(t, 3, r.Code, "%q: %s", args, r.Stdout)
-		assert.True(t, strings.HasPrefix(r.Stdout, "MySQL UNKNOWN: "), r.Stdout)
+		assert.Regexp(t, `^MySQL (Uptime |Connection )?UNKNOWN: `, r.Stdout)
 	}
 }
 

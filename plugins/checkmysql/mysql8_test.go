@@ -33,7 +33,7 @@ func TestMySQL84MultiChannelReplica(t *testing.T) {
 	port := serveCapture(t, "SHOW REPLICA STATUS", "testdata/mysql84-show-replica-status.tsv")
 	r := run(t, "replication", "-H", "127.0.0.1", "-p", strconv.Itoa(port), "--format", "nagios")
 	assert.Equal(t, 2, r.Code, r.Stdout)
-	assert.Equal(t, "MySQL CRITICAL: channel 'east': MySQL replication behind master 12 seconds; channel 'west': MySQL replication behind master 300 seconds | "+
+	assert.Equal(t, "MySQL Replication CRITICAL: channel 'east': MySQL replication behind master 12 seconds; channel 'west': MySQL replication behind master 300 seconds | "+
 		"seconds_behind_east=12s;200;250 seconds_behind_west=300s;200;250\n", r.Stdout)
 }
 
@@ -41,14 +41,14 @@ func TestMySQL57Replica(t *testing.T) {
 	port := serveCapture(t, "SHOW SLAVE STATUS", "testdata/mysql57-show-slave-status-io-connecting.tsv")
 	r := run(t, "replication", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	assert.Equal(t, 2, r.Code, r.Stdout)
-	assert.Contains(t, r.Stdout, "MySQL CRITICAL: MySQL replication has been stopped (IO thread: Connecting, SQL thread: Yes)\n")
+	assert.Contains(t, r.Stdout, "MySQL Replication CRITICAL: MySQL replication has been stopped (IO thread: Connecting, SQL thread: Yes)\n")
 }
 
 func TestMySQL80NullLag(t *testing.T) {
 	port := serveCapture(t, "SHOW REPLICA STATUS", "testdata/mysql80-show-replica-status-null-lag.tsv")
 	r := run(t, "replication", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	assert.Equal(t, 3, r.Code, r.Stdout)
-	assert.Equal(t, "MySQL UNKNOWN: Unknown seconds behind in MySQL replication\n", r.Stdout)
+	assert.Equal(t, "MySQL Replication UNKNOWN: Unknown seconds behind in MySQL replication\n", r.Stdout)
 }
 
 // A server that logs in and then never answers a statement: the run
@@ -66,5 +66,5 @@ func TestServerHangingOnAStatement(t *testing.T) {
 	r := run(t, "uptime", "-H", "127.0.0.1", "-p", strconv.Itoa(srv.Addr().Port), "-t", "2")
 	assert.Less(t, time.Since(start), 4*time.Second, "-t 2 (a loaded machine may add a little)")
 	assert.Equal(t, 2, r.Code, r.Stdout)
-	assert.Regexp(t, `^MySQL CRITICAL: SHOW GLOBAL STATUS LIKE 'Uptime': no answer from 127\.0\.0\.1:\d+ within 1\.\ds\n$`, r.Stdout)
+	assert.Regexp(t, `^MySQL Uptime CRITICAL: SHOW GLOBAL STATUS LIKE 'Uptime': no answer from 127\.0\.0\.1:\d+ within 1\.\ds\n$`, r.Stdout)
 }

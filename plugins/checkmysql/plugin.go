@@ -35,6 +35,21 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 	return plugin.CheckSubcommand(ctx, inv, &o.Uptime, &o.Readonly, &o.Replication, &o.Connection)
 }
 
+// Title is the original's: "MySQL" and the subcommand, capitalised
+// ("MySQL Replication CRITICAL: …"), so that alerts and the filters
+// people wrote on them read as before. A flag error keeps "MySQL".
+func (o *options) Title() string {
+	for _, s := range []struct {
+		sub  plugin.ChosenChecker
+		name string
+	}{{&o.Uptime, "Uptime"}, {&o.Readonly, "Readonly"}, {&o.Replication, "Replication"}, {&o.Connection, "Connection"}} {
+		if s.sub.Chosen() {
+			return "MySQL " + s.name
+		}
+	}
+	return ""
+}
+
 // server holds the connection flags every subcommand takes, spelled as
 // the original spells them.
 type server struct {

@@ -26,13 +26,13 @@ func TestReplicationStates(t *testing.T) {
 		// stopped" here: it takes MariaDB 10.x for MySQL 8.
 		r := run(t, repl...)
 		assert.Equal(t, 0, r.Code, r.Stdout)
-		assert.Equal(t, "MySQL OK: MySQL replication behind master 0 seconds\n", r.Stdout)
+		assert.Equal(t, "MySQL Replication OK: MySQL replication behind master 0 seconds\n", r.Stdout)
 	})
 
 	t.Run("a primary is not a replica", func(t *testing.T) {
 		r := run(t, append([]string{"replication"}, tcp(s.primary)...)...)
 		assert.Equal(t, 0, r.Code, r.Stdout)
-		assert.Equal(t, "MySQL OK: MySQL is not a replica\n", r.Stdout)
+		assert.Equal(t, "MySQL Replication OK: MySQL is not a replica\n", r.Stdout)
 	})
 
 	t.Run("without the monitoring grant", func(t *testing.T) {
@@ -46,7 +46,7 @@ func TestReplicationStates(t *testing.T) {
 		defer exec(t, s.replica, "START SLAVE SQL_THREAD")
 		r := run(t, repl...)
 		assert.Equal(t, 2, r.Code, r.Stdout)
-		assert.Equal(t, "MySQL CRITICAL: MySQL replication has been stopped (IO thread: Yes, SQL thread: No)\n", r.Stdout)
+		assert.Equal(t, "MySQL Replication CRITICAL: MySQL replication has been stopped (IO thread: Yes, SQL thread: No)\n", r.Stdout)
 	})
 
 	t.Run("every channel of a multi-source replica", func(t *testing.T) {
@@ -78,7 +78,7 @@ func TestReplicationStates(t *testing.T) {
 			}
 			return nil
 		}), r.Stdout)
-		assert.Regexp(t, `^MySQL WARNING: MySQL replication behind master \d+ seconds\n$`, r.Stdout)
+		assert.Regexp(t, `^MySQL Replication WARNING: MySQL replication behind master \d+ seconds\n$`, r.Stdout)
 	})
 
 	t.Run("broken", func(t *testing.T) {
@@ -95,7 +95,7 @@ func TestReplicationStates(t *testing.T) {
 		}))
 		r := run(t, repl...)
 		assert.Equal(t, 2, r.Code, r.Stdout)
-		assert.Contains(t, r.Stdout, "MySQL CRITICAL: MySQL replication has been stopped (IO thread: Yes, SQL thread: No)\ndefault: ")
+		assert.Contains(t, r.Stdout, "MySQL Replication CRITICAL: MySQL replication has been stopped (IO thread: Yes, SQL thread: No)\ndefault: ")
 		assert.Contains(t, r.Stdout, "Duplicate")
 	})
 }

@@ -30,6 +30,15 @@ func (o *options) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.
 	return plugin.CheckSubcommand(ctx, inv, &o.Connection)
 }
 
+// Title is the original's: "PostgreSQL" and the subcommand, capitalised
+// ("PostgreSQL Connection OK: …"). A flag error keeps "PostgreSQL".
+func (o *options) Title() string {
+	if o.Connection.Chosen() {
+		return "PostgreSQL Connection"
+	}
+	return ""
+}
+
 // server holds the connection flags, spelled as the original spells
 // them. The original's -t/--timeout (seconds to wait for the connection)
 // is the runtime's -t, which bounds the whole run.

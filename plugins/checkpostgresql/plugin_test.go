@@ -63,7 +63,7 @@ func TestConnectionCountsClientSessions(t *testing.T) {
 
 	r := run(t, append([]string{"connection"}, tcp(pg)...)...)
 	assert.Equal(t, 0, r.Code, r.Stdout)
-	assert.Equal(t, fmt.Sprintf("PostgreSQL OK: %d connections\n", want), r.Stdout, "the original counts every row: %d", all+1)
+	assert.Equal(t, fmt.Sprintf("PostgreSQL Connection OK: %d connections\n", want), r.Stdout, "the original counts every row: %d", all+1)
 	assert.Greater(t, all+1, want, "background processes are rows too")
 
 	require.NoError(t, servertest.WaitFor(5*time.Second, func() error {
@@ -74,7 +74,7 @@ func TestConnectionCountsClientSessions(t *testing.T) {
 	}))
 	r = run(t, append([]string{"connection", "-w", "1", "-c", "100", "--format", "nagios"}, tcp(pg)...)...)
 	assert.Equal(t, 1, r.Code, r.Stdout)
-	assert.Equal(t, fmt.Sprintf("PostgreSQL WARNING: %d connections | connections=%d;1;100;0;40\n", want, want), r.Stdout)
+	assert.Equal(t, fmt.Sprintf("PostgreSQL Connection WARNING: %d connections | connections=%d;1;100;0;40\n", want, want), r.Stdout)
 	r = run(t, append([]string{"connection", "-w", "1", "-c", "2"}, tcp(pg)...)...)
 	assert.Equal(t, 2, r.Code, r.Stdout)
 
@@ -105,7 +105,7 @@ func TestWrongPasswordIsUnknownNamingTheLogin(t *testing.T) {
 	pg := getServer(t)
 	r := run(t, "connection", "-H", "127.0.0.1", "-p", strconv.Itoa(pg.Port), "-u", "mon", "-d", "postgres", "-P", "wrong secret")
 	assert.Equal(t, 3, r.Code, r.Stdout)
-	assert.Contains(t, r.Stdout, fmt.Sprintf("PostgreSQL UNKNOWN: login mon@127.0.0.1:%d refused", pg.Port))
+	assert.Contains(t, r.Stdout, fmt.Sprintf("PostgreSQL Connection UNKNOWN: login mon@127.0.0.1:%d refused", pg.Port))
 	assert.NotContains(t, r.Stdout+r.Stderr, "wrong secret")
 }
 
@@ -155,7 +155,7 @@ func TestServerDownIsCritical(t *testing.T) {
 	require.NoError(t, err)
 	r := run(t, "connection", "-H", "127.0.0.1", "-p", strconv.Itoa(port), "-P", "hunter2")
 	assert.Equal(t, 2, r.Code, r.Stdout)
-	assert.Contains(t, r.Stdout, "PostgreSQL CRITICAL: cannot connect to 127.0.0.1:"+strconv.Itoa(port))
+	assert.Contains(t, r.Stdout, "PostgreSQL Connection CRITICAL: cannot connect to 127.0.0.1:"+strconv.Itoa(port))
 	assert.Contains(t, r.Stdout, "connection refused")
 	assert.NotContains(t, r.Stdout, "hunter2")
 }
@@ -166,14 +166,14 @@ func TestSilentServerEndsWithinTimeout(t *testing.T) {
 	r := run(t, "connection", "-H", "127.0.0.1", "-p", port, "-t", "2")
 	assert.Less(t, time.Since(start), 4*time.Second, "-t 2 (a loaded machine may add a little)")
 	assert.Equal(t, 2, r.Code, r.Stdout)
-	assert.Regexp(t, `^PostgreSQL CRITICAL: no answer from 127\.0\.0\.1:`+port+` within 1\.\ds\n$`, r.Stdout)
+	assert.Regexp(t, `^PostgreSQL Connection CRITICAL: no answer from 127\.0\.0\.1:`+port+` within 1\.\ds\n$`, r.Stdout)
 }
 
 func TestFlagErrors(t *testing.T) {
 	for _, args := range [][]string{{}, {"uptime"}, {"connection", "-p", "70000"}, {"connection", "-w", "x"}} {
 		r := run(t, args...)
 		assert.Equal(t, 3, r.Code, "%q: %s", args, r.Stdout)
-		assert.True(t, strings.HasPrefix(r.Stdout, "PostgreSQL UNKNOWN: "), r.Stdout)
+		assert.Regexp(t, `^PostgreSQL (Connection )?UNKNOWN: `, r.Stdout)
 	}
 	help := run(t, "connection", "--help")
 	assert.Equal(t, 0, help.Code)
@@ -196,7 +196,7 @@ func TestServerHangingOnAStatement(t *testing.T) {
 	r := run(t, "connection", "-H", "127.0.0.1", "-p", strconv.Itoa(srv.Addr().Port), "-t", "2")
 	assert.Less(t, time.Since(start), 4*time.Second, "-t 2 (a loaded machine may add a little)")
 	assert.Equal(t, 2, r.Code, r.Stdout)
-	assert.Regexp(t, `^PostgreSQL CRITICAL: SELECT count.*: no answer from 127\.0\.0\.1:\d+ within 1\.\ds\n$`, r.Stdout)
+	assert.Regexp(t, `^PostgreSQL Connection CRITICAL: SELECT count.*: no answer from 127\.0\.0\.1:\d+ within 1\.\ds\n$`, r.Stdout)
 }
 
 // No password given: the one in $PGPASSFILE (or ~/.pgpass) for the
