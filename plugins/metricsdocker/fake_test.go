@@ -501,3 +501,35 @@ func TestRestartSeenInIOCounts(t *testing.T) {
 	assert.NotContains(t, v, "docker.blkio.io_serviced.web.read")
 	assert.Contains(t, r.Stderr, "web: CPU percentage and I/O operation rates left out")
 }
+
+// A busy host (a Kubernetes node runs 200 containers and more) is read
+// within the run's limit: the engine makes every stats request wait for
+// its next sampling tick, so requests held back in batches would cost a
+// tick per batch (16 at a time: 13 ticks, over 10 s for 200 containers
+// on a real engine) and the containers past -t would be left out.
+func TestHundredsOfContainersWithinTimeout(t *testing.T) {
+	f := newFakeEngine(t)
+	const n = 200
+	const tick = 300 * time.Millisecond
+	var list []string
+	stats := map[string]func() string{}
+	for i := range n {
+		id := fmt.Sprintf("%064x", i+1)
+		list = append(list, fmt.Sprintf(`{"Id":%q,"Names":["/c%d"],"Image":"x","Created":%d}`, id, i, i))
+		s := v1Stats(0, 0, 1, uint64(i), 0, 0, 0)
+		stats[id] = func() string {
+			time.Sleep(tick)
+			return s()
+		}
+	}
+	f.set("["+strings.Join(list, ",")+"]", stats)
+	h := plugintest.New(t, Plugin)
+	args := []string{"-host", f.Host, "-name-format", "name", "-t", "3"}
+	r := h.Run(args...)
+	require.Equal(t, 0, r.Code, r.Stderr)
+	assert.NotContains(t, r.Stderr, "left out")
+	v := h.Values(r, args...)
+	for i := range n {
+		assert.Contains(t, v, fmt.Sprintf("docker.memory.c%d.rss", i))
+	}
+}

@@ -117,9 +117,12 @@ func (o *options) Validate() error {
 }
 
 // maxParallel bounds the stats requests in flight. The engine answers
-// every waiting stats request at its next sampling tick, so asking for
-// many at once costs about one tick, not one per container.
-const maxParallel = 16
+// every waiting stats request at its next sampling tick (about a
+// second), so the run costs a tick per batch of maxParallel containers:
+// it must be large enough that a busy host (a Kubernetes node: 200
+// containers and more) is read in one or two ticks, well within -t. The
+// original sends them all at once; this only caps the sockets open.
+const maxParallel = 256
 
 // target is one container to report.
 type target struct {
