@@ -43,7 +43,8 @@ type Config struct {
 	Database string // "" means the server's default: the user's name
 	// SSLMode is libpq's sslmode: disable, allow, prefer, require,
 	// verify-ca or verify-full; "" means disable, as Mackerel's plugins
-	// default to.
+	// default to. As in libpq, it does not apply to a unix socket (a
+	// Host that is a directory), where there is no TLS.
 	SSLMode     string
 	SSLRootCert string // PEM file of the CAs for verify-ca and verify-full (and require, as libpq does)
 	// ConnectTimeout bounds the connection; 0 means none but the
@@ -167,9 +168,13 @@ func Connect(ctx context.Context, c Config) (*Conn, error) {
 	if c.ApplicationName != "" {
 		pc.RuntimeParams["application_name"] = c.ApplicationName
 	}
-	tlsCfg, fallback, err := tlsFor(c)
-	if err != nil {
-		return nil, err
+	var tlsCfg *tls.Config
+	fallback := false
+	if !strings.HasPrefix(pc.Host, "/") { // no TLS over a unix socket: libpq and lib/pq ignore sslmode there
+		tlsCfg, fallback, err = tlsFor(c)
+		if err != nil {
+			return nil, err
+		}
 	}
 	pc.TLSConfig = tlsCfg
 	if fallback {

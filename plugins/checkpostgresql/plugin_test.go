@@ -137,6 +137,17 @@ func TestSSLMode(t *testing.T) {
 	assert.Contains(t, r.Stdout, `--sslmode "sometimes": want one of disable, allow, prefer, require, verify-ca, verify-full`)
 }
 
+// Over the unix socket there is no TLS to negotiate: libpq, and lib/pq
+// (the original's driver), ignore sslmode there, so a configuration that
+// says sslmode require for every server also works for a local socket.
+func TestSSLModeIgnoredOnTheSocket(t *testing.T) {
+	pg := getServer(t)
+	for _, mode := range []string{"disable", "allow", "prefer", "require", "verify-ca", "verify-full"} {
+		r := run(t, "connection", "-H", pg.SocketDir, "-p", strconv.Itoa(pg.Port), "-s", mode)
+		assert.Equal(t, 0, r.Code, "%s: %s", mode, r.Stdout)
+	}
+}
+
 // A server without TLS (the stand-in declines it): require is a
 // configuration that cannot work, UNKNOWN; prefer falls back.
 func TestSSLModeWithoutServerTLS(t *testing.T) {
