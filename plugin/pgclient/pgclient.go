@@ -45,8 +45,12 @@ type Config struct {
 	// verify-ca or verify-full; "" means disable, as Mackerel's plugins
 	// default to. As in libpq, it does not apply to a unix socket (a
 	// Host that is a directory), where there is no TLS.
-	SSLMode     string
-	SSLRootCert string // PEM file of the CAs for verify-ca and verify-full (and require, as libpq does)
+	SSLMode string
+	// SSLRootCert is a PEM file of the CAs for verify-ca and verify-full
+	// (and require, as libpq does). "" means what libpq and lib/pq (the
+	// Mackerel plugins' driver) take: $PGSSLROOTCERT, else
+	// ~/.postgresql/root.crt when it exists, else the system's CAs.
+	SSLRootCert string
 	// ConnectTimeout bounds the connection; 0 means none but the
 	// context's.
 	ConnectTimeout time.Duration
@@ -171,6 +175,9 @@ func Connect(ctx context.Context, c Config) (*Conn, error) {
 	var tlsCfg *tls.Config
 	fallback := false
 	if !strings.HasPrefix(pc.Host, "/") { // no TLS over a unix socket: libpq and lib/pq ignore sslmode there
+		if c.SSLRootCert == "" {
+			c.SSLRootCert = defaultRootCert()
+		}
 		tlsCfg, fallback, err = tlsFor(c)
 		if err != nil {
 			return nil, err
@@ -238,6 +245,24 @@ func passfilePassword(c Config) string {
 		db = c.User
 	}
 	return pf.FindPassword(host, strconv.Itoa(c.port()), db, c.User)
+}
+
+// defaultRootCert is the CA file libpq uses when none is given:
+// $PGSSLROOTCERT, else ~/.postgresql/root.crt if there is one; "" for
+// the system's CAs.
+func defaultRootCert() string {
+	if f := os.Getenv("PGSSLROOTCERT"); f != "" {
+		return f
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	f := filepath.Join(home, ".postgresql", "root.crt")
+	if _, err := os.Stat(f); err != nil {
+		return ""
+	}
+	return f
 }
 
 // tlsFor returns the TLS configuration of c's sslmode, and whether the

@@ -50,7 +50,7 @@ type server struct {
 	PasswordFile string       `long:"password-file" value-name:"FILE" statekey:"-" description:"read the password from this file's first line"`
 	Database     string       `short:"d" long:"database" description:"database to connect to (default: the user's name)"`
 	SSLMode      string       `short:"s" long:"sslmode" default:"disable" description:"disable, allow, prefer, require, verify-ca or verify-full, as libpq's sslmode"`
-	SSLRootCert  string       `long:"sslrootcert" value-name:"FILE" description:"PEM file of the CA certificates that verify the server"`
+	SSLRootCert  string       `long:"sslrootcert" value-name:"FILE" description:"PEM file of the CA certificates that verify the server (default: $PGSSLROOTCERT, else ~/.postgresql/root.crt)"`
 }
 
 func (s *server) connect(ctx context.Context, inv *plugin.Invocation) (*pgclient.Conn, *checkers.Result, error) {

@@ -137,6 +137,20 @@ func TestSSLMode(t *testing.T) {
 	assert.Contains(t, r.Stdout, `--sslmode "sometimes": want one of disable, allow, prefer, require, verify-ca, verify-full`)
 }
 
+// The CA file may come from $PGSSLROOTCERT, as libpq and the original's
+// driver take it: configurations that verify the server that way keep
+// working.
+func TestSSLRootCertFromTheEnvironment(t *testing.T) {
+	pg := getServer(t)
+	t.Setenv("PGSSLROOTCERT", pg.CACert)
+	r := run(t, append([]string{"connection", "-s", "verify-full"}, tcp(pg)...)...)
+	assert.Equal(t, 0, r.Code, r.Stdout)
+	t.Setenv("PGSSLROOTCERT", filepath.Join(t.TempDir(), "none.crt"))
+	r = run(t, append([]string{"connection", "-s", "verify-full"}, tcp(pg)...)...)
+	assert.Equal(t, 3, r.Code, r.Stdout)
+	assert.Contains(t, r.Stdout, "none.crt")
+}
+
 // Over the unix socket there is no TLS to negotiate: libpq, and lib/pq
 // (the original's driver), ignore sslmode there, so a configuration that
 // says sslmode require for every server also works for a local socket.

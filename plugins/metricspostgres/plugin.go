@@ -37,7 +37,7 @@ type options struct {
 	Password       secret.Value `long:"password" statekey:"-" description:"password (default: $PGPASSWORD)"`
 	PasswordFile   string       `long:"password-file" value-name:"FILE" statekey:"-" description:"read the password from this file's first line"`
 	SSLMode        string       `long:"sslmode" default:"disable" description:"disable, allow, prefer, require, verify-ca or verify-full, as libpq's sslmode"`
-	SSLRootCert    string       `long:"sslrootcert" value-name:"FILE" description:"PEM file of the CA certificates that verify the server"`
+	SSLRootCert    string       `long:"sslrootcert" value-name:"FILE" description:"PEM file of the CA certificates that verify the server (default: $PGSSLROOTCERT, else ~/.postgresql/root.crt)"`
 	ConnectTimeout int          `long:"connect_timeout" default:"5" statekey:"-" description:"seconds to wait for the connection (at most 3/4 of --timeout)"`
 	PerDatabase    bool         `long:"per-database" description:"also graph commits, blocks, rows, size, deadlocks, temp files and sessions of each database"`
 	StateDir       string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
