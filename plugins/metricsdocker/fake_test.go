@@ -533,3 +533,21 @@ func TestHundredsOfContainersWithinTimeout(t *testing.T) {
 		assert.Contains(t, v, fmt.Sprintf("docker.memory.c%d.rss", i))
 	}
 }
+
+// "-cpu-format=" is the original's own default (empty: percentage), and
+// configurations made from templates spell it out.
+func TestEmptyCPUFormatIsPercentage(t *testing.T) {
+	r := plugintest.New(t, Plugin).Meta("-cpu-format=")
+	assert.Equal(t, 0, r.Code, r.Stdout+r.Stderr)
+	f := newFakeEngine(t)
+	f.set(twoContainers, map[string]func() string{idA: v1Stats(1e9, 0, 4e11, 1, 1, 0, 0), idB: v1Stats(0, 0, 4e11, 1, 1, 0, 0)})
+	h := plugintest.New(t, Plugin)
+	args := []string{"-host", f.Host, "-name-format", "name", "-cpu-format="}
+	r = h.Run(args...)
+	require.Equal(t, 0, r.Code, r.Stdout+r.Stderr)
+	h.Advance(time.Minute)
+	f.set(twoContainers, map[string]func() string{idA: v1Stats(4e9, 0, 7e11, 1, 1, 0, 0), idB: v1Stats(0, 0, 7e11, 1, 1, 0, 0)})
+	v := h.Values(h.Run(args...), args...)
+	assert.Contains(t, v, "docker.cpuacct_percentage.web_1.user")
+	assert.NotContains(t, v, "docker.cpuacct.web_1.user")
+}

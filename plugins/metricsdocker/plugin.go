@@ -91,6 +91,8 @@ func (o *options) Validate() error {
 		return errors.New("-name-format label needs -label KEY: the label whose value names each container")
 	}
 	switch o.CPUFormat {
+	case "":
+		o.CPUFormat = "percentage" // the original's default value, which configurations may spell out
 	case "percentage", "usage":
 	default:
 		return fmt.Errorf("-cpu-format %q: want percentage or usage", o.CPUFormat)
