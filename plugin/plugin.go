@@ -88,6 +88,25 @@ type Collector interface {
 	Collect(ctx context.Context, inv *Invocation, b *metrics.Batch) error
 }
 
+// PrefixGrapher may be implemented by a metric plugin's options whose
+// graph labels are made from the metric key prefix, as many Mackerel
+// plugins' are: mackerel-plugin-postgres labels its graphs "Postgres
+// Connections", and with -metric-key-prefix pgmain "Pgmain Connections",
+// so that two instances side by side have graphs told apart. The
+// runtime then calls GraphsFor with the prefix in force (the default or
+// --metric-key-prefix's) instead of Graphs.
+type PrefixGrapher interface {
+	GraphsFor(prefix string) metrics.Graphs
+}
+
+// graphsOf returns c's graphs for the metric key prefix in force.
+func graphsOf(c Collector, prefix string) metrics.Graphs {
+	if pg, ok := c.(PrefixGrapher); ok {
+		return pg.GraphsFor(prefix)
+	}
+	return c.Graphs()
+}
+
 // Titler may be implemented by a check's options whose title depends on
 // them, as check-tcp's is the --service name ("SMTP CRITICAL: …"). A
 // non-empty Title replaces Plugin.Title in the rendered result; a flag

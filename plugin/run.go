@@ -399,7 +399,7 @@ func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr 
 func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector, pr *parsed) int {
 	if inv.Getenv("MACKEREL_AGENT_PLUGIN_META") != "" {
 		var meta bytes.Buffer
-		_, err := guard(ctx, inv, func() (any, error) { return nil, metrics.WriteMeta(&meta, pr.metric.Prefix, c.Graphs()) })
+		_, err := guard(ctx, inv, func() (any, error) { return nil, metrics.WriteMeta(&meta, pr.metric.Prefix, graphsOf(c, pr.metric.Prefix)) })
 		if err == nil {
 			_, err = inv.env.Stdout.Write(meta.Bytes())
 		}
@@ -414,7 +414,7 @@ func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector,
 		if err := b.Err(); err != nil {
 			return nil, fmt.Errorf("bug in the plugin: %w", err)
 		}
-		out.Batch, out.Graphs = b, c.Graphs()
+		out.Batch, out.Graphs = b, graphsOf(c, pr.metric.Prefix)
 		if !pr.metric.Format.NeedsRates() { // raw totals: no state
 			v, _, _ := b.Resolve(metrics.Memory{}, out.Now, metrics.Rates{})
 			return v, nil
