@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+
 	"github.com/teko-dev/teko/metrics"
 	"github.com/teko-dev/teko/plugin"
 	"github.com/teko-dev/teko/plugin/mysqlclient"
@@ -57,6 +60,22 @@ func (o *options) Validate() error {
 }
 
 // Graphs are mackerel-plugin-mysql's for the same flags.
+// GraphsFor labels the graphs as the original does for a metric key
+// prefix: "mysql" in it spelled "MySQL", then each word's first letter
+// upper-cased ("mysql_sub" makes "MySQL_sub Command"), so that two
+// instances' graphs are told apart.
+func (o *options) GraphsFor(prefix string) metrics.Graphs {
+	gs := o.Graphs()
+	word := cases.Title(language.Und, cases.NoLower).String(strings.ReplaceAll(prefix, "mysql", "MySQL"))
+	for k, g := range gs {
+		if rest, ok := strings.CutPrefix(g.Label, "MySQL "); ok {
+			g.Label = word + " " + rest
+			gs[k] = g
+		}
+	}
+	return gs
+}
+
 func (o *options) Graphs() metrics.Graphs {
 	gs := metrics.Graphs{}
 	for _, gr := range o.graphs() {

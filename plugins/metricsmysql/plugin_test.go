@@ -190,3 +190,24 @@ func TestSocketTempfileAndSecretState(t *testing.T) {
 		assert.NotContains(t, string(b), "secret-xyz", e.Name())
 	}
 }
+
+// With -metric-key-prefix the graph labels start with the prefix, as the
+// original makes them ("mysql" spelled "MySQL", each word capitalised):
+// two instances side by side have graphs told apart.
+func TestLabelsFollowThePrefix(t *testing.T) {
+	for prefix, want := range map[string]string{"mysql": "MySQL Command", "mysqlmain": "MySQLmain Command", "db2_mysql": "Db2_MySQL Command"} {
+		r := plugintest.New(t, Plugin).Meta("-metric-key-prefix=" + prefix)
+		require.Equal(t, 0, r.Code, r.Stderr)
+		_, body, _ := strings.Cut(r.Stdout, "\n")
+		var meta struct {
+			Graphs map[string]struct {
+				Label string `json:"label"`
+			} `json:"graphs"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(body), &meta))
+		assert.Equal(t, want, meta.Graphs[prefix+".cmd"].Label, prefix)
+		for key, g := range meta.Graphs {
+			assert.True(t, strings.HasPrefix(g.Label, strings.TrimSuffix(want, "Command")), "%s: %s", key, g.Label)
+		}
+	}
+}

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
+
 	"github.com/teko-dev/teko/metrics"
 	"github.com/teko-dev/teko/plugin"
 	"github.com/teko-dev/teko/plugin/pgclient"
@@ -57,6 +60,21 @@ func (o *options) Validate() error {
 		return fmt.Errorf("--connect_timeout %d: must not be negative", o.ConnectTimeout)
 	}
 	return nil
+}
+
+// GraphsFor labels the graphs as the original does for a metric key
+// prefix: its first letter upper-cased ("pgmain" makes "Pgmain
+// Connections"), so that two instances' graphs are told apart.
+func (o *options) GraphsFor(prefix string) metrics.Graphs {
+	gs := o.Graphs()
+	word := cases.Title(language.Und, cases.NoLower).String(prefix)
+	for k, g := range gs {
+		if rest, ok := strings.CutPrefix(g.Label, "Postgres "); ok {
+			g.Label = word + " " + rest
+			gs[k] = g
+		}
+	}
+	return gs
 }
 
 // Graphs are mackerel-plugin-postgres's (labels with the default

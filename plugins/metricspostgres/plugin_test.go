@@ -2,6 +2,7 @@ package metricspostgres
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"strconv"
 	"strings"
@@ -204,4 +205,25 @@ func TestUnixSocket(t *testing.T) {
 	a := []string{"-hostname", pg.SocketDir, "-port", strconv.Itoa(pg.Port), "-user", "postgres"}
 	got := h.Values(h.Run(a...), a...)
 	assert.Contains(t, got, "postgres.size.total_size")
+}
+
+// With -metric-key-prefix the graph labels start with the capitalised
+// prefix, as the original makes them: two instances side by side have
+// graphs told apart.
+func TestLabelsFollowThePrefix(t *testing.T) {
+	for prefix, want := range map[string]string{"postgres": "Postgres ", "pgmain": "Pgmain "} {
+		r := plugintest.New(t, Plugin).Meta("-user", "mon", "-per-database", "-metric-key-prefix", prefix)
+		require.Equal(t, 0, r.Code, r.Stderr)
+		_, body, _ := strings.Cut(r.Stdout, "\n")
+		var meta struct {
+			Graphs map[string]struct {
+				Label string `json:"label"`
+			} `json:"graphs"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(body), &meta))
+		assert.Equal(t, want+"Connections", meta.Graphs[prefix+".connections"].Label)
+		for key, g := range meta.Graphs {
+			assert.True(t, strings.HasPrefix(g.Label, want), "%s: %s", key, g.Label)
+		}
+	}
 }
