@@ -140,7 +140,9 @@ const databaseQuery = `SELECT s.datname, coalesce(d.datistemplate, false), s.num
 FROM pg_stat_database s LEFT JOIN pg_database d ON d.oid = s.datid`
 
 // activityQuery counts sessions by state (background processes have
-// none) and reads the WAL position of a primary. Only an active session
+// none) and reads the WAL position of a primary; its last column says
+// whether the login sees other roles' sessions (pg_read_all_stats, part
+// of pg_monitor): without it their state is NULL and they count nowhere. Only an active session
 // can be waiting in the original's sense: an idle one always waits for
 // its client (ClientRead), and is idle.
 const activityQuery = `SELECT
@@ -151,7 +153,8 @@ const activityQuery = `SELECT
  count(*) FILTER (WHERE state = 'idle in transaction (aborted)'),
  count(*) FILTER (WHERE state = 'fastpath function call'),
  count(*) FILTER (WHERE state = 'disabled'),
- CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') END
+ CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') END,
+ pg_has_role('pg_read_all_stats', 'USAGE')
 FROM pg_stat_activity`
 
 var sessionStates = []string{"active", "active_waiting", "idle", "idle_in_transaction", "idle_in_transaction_aborted_", "fastpath_function_call", "disabled"}
@@ -186,11 +189,17 @@ func (o *options) Collect(ctx context.Context, inv *plugin.Invocation, b *metric
 	if err != nil {
 		return err
 	}
-	return o.record(act, dbs, b)
+	if err := o.record(act, dbs, b); err != nil {
+		return err
+	}
+	if row := act.Rows[0]; len(row) > len(sessionStates)+1 && row[len(sessionStates)+1] != nil && *row[len(sessionStates)+1] == "f" {
+		inv.Warnf("other roles' sessions are hidden from %s: they are not counted (GRANT pg_monitor TO %s)", o.User, o.User)
+	}
+	return nil
 }
 
 func (o *options) record(act, dbs *pgclient.Result, b *metrics.Batch) error {
-	if len(act.Rows) != 1 || len(act.Rows[0]) != len(sessionStates)+1 {
+	if len(act.Rows) != 1 || len(act.Rows[0]) < len(sessionStates)+1 {
 		return fmt.Errorf("pg_stat_activity: unexpected answer")
 	}
 	row := act.Rows[0]

@@ -227,3 +227,20 @@ func TestLabelsFollowThePrefix(t *testing.T) {
 		}
 	}
 }
+
+// A login without pg_monitor sees other roles' sessions without their
+// state: the counts would silently leave them out. The run says so on
+// stderr, with the grant that fixes it; with pg_monitor it says nothing.
+func TestSessionsHiddenWithoutPgMonitor(t *testing.T) {
+	pg := getServer(t)
+	_, err := pg.Exec("postgres", `DROP ROLE IF EXISTS nomon; CREATE ROLE nomon LOGIN PASSWORD 'nomon'`)
+	require.NoError(t, err)
+	exec(t, session(t, pg), "BEGIN; SELECT 1") // postgres's, idle in transaction
+	h := plugintest.New(t, Plugin)
+	r := h.Run("-hostname", "127.0.0.1", "-port", strconv.Itoa(pg.Port), "-user", "nomon", "-password", "nomon", "-database", "postgres")
+	require.Equal(t, 0, r.Code, r.Stderr)
+	assert.Contains(t, r.Stderr, "other roles' sessions are hidden from nomon: they are not counted (GRANT pg_monitor TO nomon)")
+	r = h.Run(args(pg)...)
+	require.Equal(t, 0, r.Code, r.Stderr)
+	assert.NotContains(t, r.Stderr, "hidden")
+}
