@@ -82,8 +82,12 @@ type connectionCmd struct {
 }
 
 // connectionQuery counts client sessions: background processes
-// (checkpointer, walwriter, autovacuum, …) take no connection slot.
-const connectionQuery = `SELECT count(*) FILTER (WHERE backend_type = 'client backend'), current_setting('max_connections') FROM pg_stat_activity`
+// (checkpointer, walwriter, autovacuum, …) take no connection slot. A
+// role without pg_monitor (pg_read_all_stats) sees other roles' sessions
+// with backend_type NULL: a session in a database (datid) of a user
+// (usesysid) is a client's too.
+const connectionQuery = `SELECT count(*) FILTER (WHERE backend_type = 'client backend' OR backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL),
+ current_setting('max_connections') FROM pg_stat_activity`
 
 func (c *connectionCmd) Check(ctx context.Context, inv *plugin.Invocation) (*checkers.Result, error) {
 	conn, res, err := c.connect(ctx, inv)

@@ -78,6 +78,19 @@ func TestConnectionCountsClientSessions(t *testing.T) {
 	r = run(t, append([]string{"connection", "-w", "1", "-c", "2"}, tcp(pg)...)...)
 	assert.Equal(t, 2, r.Code, r.Stdout)
 
+	// A role without pg_monitor sees other roles' sessions with their
+	// backend_type hidden: they still count.
+	_, err := pg.Exec("postgres", `DROP ROLE IF EXISTS nomon; CREATE ROLE nomon LOGIN PASSWORD 'nomon'`)
+	require.NoError(t, err)
+	require.NoError(t, servertest.WaitFor(5*time.Second, func() error {
+		if count(clients) != 4 {
+			return assert.AnError
+		}
+		return nil
+	}))
+	r = run(t, "connection", "-H", "127.0.0.1", "-p", strconv.Itoa(pg.Port), "-u", "nomon", "-d", "postgres", "-P", "nomon")
+	assert.Equal(t, fmt.Sprintf("PostgreSQL Connection OK: %d connections\n", want), r.Stdout, "as a role without pg_monitor")
+
 	// Over the unix socket, as postgres (trusted there).
 	r = run(t, "connection", "-H", pg.SocketDir, "-p", strconv.Itoa(pg.Port))
 	assert.Equal(t, 0, r.Code, r.Stdout)
