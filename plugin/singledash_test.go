@@ -37,7 +37,14 @@ func TestSingleDashLong(t *testing.T) {
 		{[]string{"-timeout=3s", "-host=x"}, `OK: host=x port=80 verbose=false header=[]`},          // runtime options too
 		{[]string{"-header=-host", "-host=x"}, `OK: host=x port=80 verbose=false header=["-host"]`}, // a value is never rewritten
 		{[]string{"-header", "x", "--", "-host=y"}, `UNKNOWN: unexpected argument "-host=y"`},       // nor anything after "--"
-		// Go's flag package takes a value for a switch; go-flags does not.
+		// Go's flag package takes the next argument as a flag's value
+		// whatever it starts with (a password "-x9…"); go-flags refuses
+		// one that starts with "-".
+		{[]string{"-host", "-db", "-header", "--x", "-port", "-1"}, `OK: host=-db port=-1 verbose=false header=["--x"]`},
+		{[]string{"--host", "-db"}, `OK: host=-db port=80 verbose=false header=[]`},
+		{[]string{"-host", "--"}, `OK: host=-- port=80 verbose=false header=[]`},
+		{[]string{"-verbose", "-host", "h"}, `OK: host=h port=80 verbose=true header=[]`}, // a switch takes none
+				// Go's flag package takes a value for a switch; go-flags does not.
 		{[]string{"-verbose=true"}, `OK: host=localhost port=80 verbose=true header=[]`},
 		{[]string{"--verbose=1", "-host=x"}, `OK: host=x port=80 verbose=true header=[]`},
 		{[]string{"-verbose=false"}, `OK: host=localhost port=80 verbose=false header=[]`},
