@@ -399,7 +399,9 @@ func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr 
 func (p *Plugin) runCollector(ctx context.Context, inv *Invocation, c Collector, pr *parsed) int {
 	if inv.Getenv("MACKEREL_AGENT_PLUGIN_META") != "" {
 		var meta bytes.Buffer
-		_, err := guard(ctx, inv, func() (any, error) { return nil, metrics.WriteMeta(&meta, pr.metric.Prefix, graphsOf(c, pr.metric.Prefix)) })
+		_, err := guard(ctx, inv, func() (any, error) {
+			return nil, metrics.WriteMeta(&meta, pr.metric.Prefix, graphsOf(c, pr.metric.Prefix))
+		})
 		if err == nil {
 			_, err = inv.env.Stdout.Write(meta.Bytes())
 		}

@@ -44,7 +44,7 @@ func TestSingleDashLong(t *testing.T) {
 		{[]string{"--host", "-db"}, `OK: host=-db port=80 verbose=false header=[]`},
 		{[]string{"-host", "--"}, `OK: host=-- port=80 verbose=false header=[]`},
 		{[]string{"-verbose", "-host", "h"}, `OK: host=h port=80 verbose=true header=[]`}, // a switch takes none
-				// Go's flag package takes a value for a switch; go-flags does not.
+		// Go's flag package takes a value for a switch; go-flags does not.
 		{[]string{"-verbose=true"}, `OK: host=localhost port=80 verbose=true header=[]`},
 		{[]string{"--verbose=1", "-host=x"}, `OK: host=x port=80 verbose=true header=[]`},
 		{[]string{"-verbose=false"}, `OK: host=localhost port=80 verbose=false header=[]`},
