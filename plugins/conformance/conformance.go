@@ -281,6 +281,30 @@ func titleOf(p *plugin.Plugin) string {
 	return p.Name
 }
 
+// titleMatches reports whether got, the title of a status line, is p's:
+// its Title (else Name), or, when p's options choose their title per run
+// (plugin.Titler, as check-mysql's "MySQL Uptime"), that Title followed
+// by more words.
+func titleMatches(p *plugin.Plugin, got string) bool {
+	want := titleOf(p)
+	if got == want {
+		return true
+	}
+	_, titler := p.New().(plugin.Titler)
+	return titler && strings.HasPrefix(got, want+" ")
+}
+
+// titleIn returns the title of out's status line when it is p's (see
+// titleMatches), else p's own.
+func titleIn(p *plugin.Plugin, out string) string {
+	first, _, _ := strings.Cut(out, "\n")
+	head, _, _ := strings.Cut(first, " | ")
+	if m := statusLine.FindStringSubmatch(head); m != nil && titleMatches(p, m[1]) {
+		return m[1]
+	}
+	return titleOf(p)
+}
+
 func checkRun(p *plugin.Plugin, dir string) error {
 	args, stop, err := sample(p, dir)
 	if err != nil {

@@ -140,7 +140,7 @@ func checkCheckFormats(p *plugin.Plugin, dir string, args []string) error {
 		return o
 	}
 	o := run(formatFlag(p), "nagios")
-	status, _, err := ValidateNagios(o.stdout, titleOf(p))
+	status, _, err := ValidateNagios(o.stdout, titleIn(p, o.stdout))
 	ps.addf2(err, "--format nagios: %v: %v", err, o)
 	if err == nil && status != checkers.Status(o.code).String() {
 		ps.addf("--format nagios: status %s but exit code %d", status, o.code)

@@ -143,7 +143,7 @@ func hasOutputExample(p *plugin.Plugin, s section, isMetric bool) bool {
 			if isMetric && valueLine.MatchString(line) {
 				return true
 			}
-			if m := statusLine.FindStringSubmatch(line); !isMetric && m != nil && m[1] == titleOf(p) {
+			if m := statusLine.FindStringSubmatch(line); !isMetric && m != nil && titleMatches(p, m[1]) {
 				return true
 			}
 		}

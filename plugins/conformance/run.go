@@ -26,7 +26,7 @@ func checkCheckRun(p *plugin.Plugin, dir string, args []string) error {
 		first, _, _ := strings.Cut(o.stdout, "\n")
 		m := statusLine.FindStringSubmatch(first)
 		switch {
-		case m == nil || m[1] != titleOf(p):
+		case m == nil || !titleMatches(p, m[1]):
 			ps.addf("run %d: the first line must be %q: %v", run, titleOf(p)+" STATUS: …", o)
 		case m[2] != checkers.Status(o.code).String():
 			ps.addf("run %d: the status line says %s but the exit code is %d: %v", run, m[2], o.code, o)
