@@ -266,9 +266,9 @@ func (o *options) record(act, dbs *pgclient.Result, b *metrics.Batch) error {
 		all = append(all, name)
 	}
 	// Milliseconds with fractions: kept in microseconds, drawn as
-	// milliseconds per minute.
-	b.ScaledCounter("iotime.blk_read_time", uint64(readMS*1000), 1e-3)
-	b.ScaledCounter("iotime.blk_write_time", uint64(writeMS*1000), 1e-3)
+	// milliseconds per minute; running totals (prometheus, json) in milliseconds.
+	b.ConvertedCounter("iotime.blk_read_time", uint64(readMS*1000), 1e-3, 1e-3)
+	b.ConvertedCounter("iotime.blk_write_time", uint64(writeMS*1000), 1e-3, 1e-3)
 	all = append(all, "iotime.blk_read_time", "iotime.blk_write_time")
 	b.Gauge("size.total_size", size)
 	b.Together(all...) // a statistics reset (pg_stat_reset) zeroes them together
