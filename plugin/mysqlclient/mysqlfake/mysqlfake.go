@@ -18,8 +18,9 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/teko-dev/teko/plugin/internal/loopback"
 )
 
 // Result is a statement's answer: columns and rows of text, nil for
@@ -45,62 +46,23 @@ func S(s string) *string { return &s }
 // as error 1105 (unknown error).
 type Handler func(query string) (*Result, error)
 
-// Server is a running fake.
+// Server is a running fake. Addr and Close come from the embedded
+// loopback server.
 type Server struct {
-	l       net.Listener
+	*loopback.Server
 	handler Handler
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	conns   map[net.Conn]bool
 }
 
 // Start listens on a free 127.0.0.1 port and serves each connection
 // with h.
 func Start(h Handler) (*Server, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	s := &Server{handler: h}
+	ls, err := loopback.Serve(s.serve)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{l: l, handler: h, conns: map[net.Conn]bool{}}
-	s.wg.Add(1)
-	go s.accept()
+	s.Server = ls
 	return s, nil
-}
-
-// Addr is the address the server listens on.
-func (s *Server) Addr() *net.TCPAddr { return s.l.Addr().(*net.TCPAddr) }
-
-// Close stops the server and ends its connections.
-func (s *Server) Close() {
-	s.l.Close()
-	s.mu.Lock()
-	for c := range s.conns {
-		c.Close()
-	}
-	s.mu.Unlock()
-	s.wg.Wait()
-}
-
-func (s *Server) accept() {
-	defer s.wg.Done()
-	for {
-		c, err := s.l.Accept()
-		if err != nil {
-			return
-		}
-		s.mu.Lock()
-		s.conns[c] = true
-		s.mu.Unlock()
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.serve(c)
-			s.mu.Lock()
-			delete(s.conns, c)
-			s.mu.Unlock()
-			c.Close()
-		}()
-	}
 }
 
 type conn struct {
