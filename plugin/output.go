@@ -208,7 +208,7 @@ func (p *Plugin) writeCheck(w io.Writer, inv *Invocation, pr *parsed, res *check
 		inv.Warnf("%s %s: %s", o.Title, res.Status, oneLine(res.Summary))
 	}
 	if inv.isMeta() {
-		prefix, _, graphs := res.Metrics(p.Name, p.title())
+		prefix, _, graphs := res.Metrics(p.Name, title)
 		return metrics.WriteMeta(w, prefix, graphs)
 	}
 	return res.Write(w, o)

@@ -382,7 +382,7 @@ func (p *Plugin) runChecker(ctx context.Context, inv *Invocation, c Checker, pr 
 	}
 	if err := out.finish(); err != nil {
 		inv.closeState()
-		checkers.NewResult(checkers.Unknown, "%s", err.Error()).Render(inv.env.Stdout, p.title(), checkers.FormatMackerel)
+		checkers.NewResult(checkers.Unknown, "%s", err.Error()).Render(inv.env.Stdout, p.titleFor(c), checkers.FormatMackerel)
 		return int(checkers.Unknown)
 	}
 	if inv.isMeta() { // graph definitions only: the check's state stays where it was

@@ -37,6 +37,18 @@ func TestTitlerNamesTheResult(t *testing.T) {
 	}
 }
 
+// A result that cannot be written to --output-file is UNKNOWN under the
+// same title as the result itself.
+func TestTitlerNamesAnOutputFileFailure(t *testing.T) {
+	p := &plugin.Plugin{Name: "check-titled", Title: "DEFAULT", New: func() any { return &titled{} }}
+	var out strings.Builder
+	missing := t.TempDir() + "/no-such-dir/out.prom"
+	code := p.Run(context.Background(), plugin.Env{Args: []string{"--name=SMTP", "--output-file", missing}, Stdout: &out, Stderr: io.Discard})
+	if code != 3 || !strings.HasPrefix(out.String(), "SMTP UNKNOWN: ") || !strings.Contains(out.String(), missing) {
+		t.Errorf("exit %d, %q; want 3 and \"SMTP UNKNOWN: …\" naming %s", code, out.String(), missing)
+	}
+}
+
 // serviceOptions names its result after the service it checks.
 type serviceOptions struct {
 	Service string `long:"service" description:"the service, e.g. SMTP"`
