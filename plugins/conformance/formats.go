@@ -256,7 +256,7 @@ func checkOutputFile(p *plugin.Plugin, dir string) error {
 		ps.addf("--output-file in a missing directory: want exit 3: %v", o)
 	case isMetric && !strings.Contains(o.stderr, bad):
 		ps.addf("--output-file in a missing directory: stderr must name %s: %v", bad, o)
-	case !isMetric && (!strings.HasPrefix(o.stdout, titleOf(p)+" UNKNOWN: ") || !strings.Contains(o.stdout, bad)):
+	case !isMetric && (!strings.HasPrefix(o.stdout, titleIn(p, o.stdout)+" UNKNOWN: ") || !strings.Contains(o.stdout, bad)):
 		ps.addf("--output-file in a missing directory: want %q naming %s: %v", titleOf(p)+" UNKNOWN: …", bad, o)
 	}
 	return ps.err()
