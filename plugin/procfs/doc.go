@@ -15,7 +15,7 @@
 // Tests point an FS at a fixture tree, a copy of the files a real machine
 // (or a hand-made variant: an older kernel, cgroup v1) had:
 //
-//	fs := procfs.FS{Proc: "testdata/debian12/proc", Sys: "testdata/debian12/sys"}
+//	fs := procfs.FS{Proc: "testdata/linux-6.18/proc", Sys: "testdata/linux-6.18/sys"}
 //
 // and a plugin running in a container reads the host's trees, mounted
 // somewhere else, with Host, which takes the roots from HOST_PROC,

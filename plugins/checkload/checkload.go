@@ -99,3 +99,11 @@ func round(v float64) float64 { return math.Round(v*1000) / 1000 }
 func (o *options) ConformanceArgs(string) ([]string, func(), error) {
 	return []string{"-w", "100000", "-c", "100000"}, func() {}, nil
 }
+
+// cpuCount says how many CPUs n is, "1 CPU" or "2 CPUs".
+func cpuCount(n string) string {
+	if n == "1" {
+		return "1 CPU"
+	}
+	return n + " CPUs"
+}

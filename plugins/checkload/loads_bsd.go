@@ -37,6 +37,6 @@ func readLoads(*plugin.Invocation, bool) (loads, error) {
 		l.avg[i] = float64(binary.NativeEndian.Uint32(b[4*i:])) / scale
 	}
 	l.cpus = float64(runtime.NumCPU())
-	l.how = strconv.Itoa(runtime.NumCPU()) + " CPUs"
+	l.how = cpuCount(strconv.Itoa(runtime.NumCPU()))
 	return l, nil
 }

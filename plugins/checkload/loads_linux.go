@@ -26,7 +26,7 @@ func readLoads(inv *plugin.Invocation, perCPU bool) (loads, error) {
 		return l, err
 	}
 	l.cpus = c.Effective()
-	l.how = checkers.FormatNumber(l.cpus) + " CPUs"
+	l.how = cpuCount(checkers.FormatNumber(l.cpus))
 	if c.Quota > 0 && c.Quota < float64(c.Allowed) {
 		l.how += fmt.Sprintf(" (the cgroup's CPU quota, %s; %d CPUs allowed)", c.QuotaFile, c.Allowed)
 	}

@@ -109,7 +109,7 @@ func queryFailure(err error) error {
 	return err
 }
 
-// errDown marks a query that failed because the server went away
+// downResult makes a query that failed because the server went away
 // mid-run: CRITICAL, as when it cannot be reached.
 func downResult(err error) (*checkers.Result, error) {
 	if mysqlclient.KindOf(err) == mysqlclient.Down {
