@@ -117,6 +117,9 @@
 // A plugin need not declare --state-dir to keep state; embedding
 // StateOptions (or declaring its own option with that long name) lets
 // operators choose the directory. Metric plugins get it in any case.
+// A plugin whose Mackerel original took -tempfile FILE declares a string
+// option with the long name "tempfile" (tagged statekey:"-"): without
+// --state-dir, the state is kept in FILE's directory.
 //
 // What the plugin saves is written after its output, never before, so a
 // run that dies in between repeats work rather than losing it. In a

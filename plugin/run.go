@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -158,6 +159,13 @@ func (p *Plugin) parse(args []string) (*parsed, string, error) {
 	}
 	if o := parser.FindOptionByLongName("state-dir"); o != nil {
 		pr.stateDir, _ = o.Value().(string)
+	}
+	// The Mackerel plugins' -tempfile named their state file; teko keeps
+	// its state in that file's directory unless --state-dir says where.
+	if o := parser.FindOptionByLongName("tempfile"); o != nil && pr.stateDir == "" {
+		if file, _ := o.Value().(string); file != "" {
+			pr.stateDir = filepath.Dir(file)
+		}
 	}
 	pr.key, pr.atDefault = p.stateKeyOptions(parser)
 	return pr, "", nil

@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -25,11 +24,7 @@ var Plugin = &plugin.Plugin{
 	Description:    "workers, requests, bytes, CPU load and scoreboard from Apache httpd's mod_status page",
 	SingleDashLong: true,
 	Aliases:        []string{"mackerel-plugin-apache2"},
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 type options struct {
@@ -39,8 +34,7 @@ type options struct {
 	Header      []string       `short:"H" long:"header" value-name:"'NAME: VALUE'" statekey:"-" description:"add a request header; repeatable; \"Host: NAME\" sets the virtual host"`
 	Scheme      string         `long:"scheme" value-name:"http|https" default:"http" description:"the page's scheme: http or https"`
 	LabelPrefix string         `long:"metric-label-prefix" value-name:"LABEL" default:"Apache" statekey:"-" description:"first word of every graph's label"`
-	StateDir    string         `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile    func(string)   `short:"t" long:"tempfile" env:"ENVVAR_TEMPFILE" value-name:"FILE" statekey:"-" description:"mackerel-plugin-apache2 compatibility: the same as --state-dir with FILE's directory"`
+	Tempfile    string         `short:"t" long:"tempfile" env:"ENVVAR_TEMPFILE" value-name:"FILE" statekey:"-" description:"mackerel-plugin-apache2 compatibility: the same as --state-dir with FILE's directory"`
 	netclient.TLSOptions
 
 	client *netclient.HTTP

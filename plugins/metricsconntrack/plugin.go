@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/teko-dev/teko/metrics"
 	"github.com/teko-dev/teko/plugin"
@@ -18,16 +17,11 @@ var Plugin = &plugin.Plugin{
 	Description:    "entries in use and free in the kernel's connection tracking table",
 	SingleDashLong: true,
 	Aliases:        []string{"mackerel-plugin-conntrack"},
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 type options struct {
-	StateDir string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for state (none is kept; accepted for symmetry with the other metric plugins)"`
-	Tempfile func(string) `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-conntrack compatibility: accepted, unused (the values need no state)"`
+	Tempfile string `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-conntrack compatibility: accepted, unused (the values need no state)"`
 }
 
 func (o *options) Prefix() string { return "conntrack" }

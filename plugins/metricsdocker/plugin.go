@@ -10,7 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -27,24 +26,19 @@ var Plugin = &plugin.Plugin{
 	Description:    "CPU, memory and block I/O of each running Docker container, from the Docker Engine API",
 	SingleDashLong: true,
 	Aliases:        []string{"mackerel-plugin-docker"},
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 type options struct {
-	Host       string       `long:"host" value-name:"URL" default:"unix:///var/run/docker.sock" description:"the Docker engine: unix:///PATH for its socket, or tcp://HOST:PORT"`
-	NameFormat string       `long:"name-format" value-name:"FORMAT" default:"name_id" description:"what names a container in metric names: name, name_id, id, image, image_id, image_name or label"`
-	Label      string       `long:"label" value-name:"KEY" description:"with -name-format label: the label whose value names the container"`
-	CPUFormat  string       `long:"cpu-format" value-name:"FORMAT" default:"percentage" description:"CPU metrics as percentage (of one CPU, as docker stats shows) or usage (CPU time per minute)"`
-	Include    []string     `long:"include" value-name:"GLOB" description:"only containers whose name matches this pattern (path.Match syntax); repeatable"`
-	Exclude    []string     `long:"exclude" value-name:"GLOB" description:"leave out containers whose name matches this pattern; repeatable"`
-	StateDir   string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous run's values (default: $MACKEREL_PLUGIN_WORKDIR, else teko-<uid> in the temp directory)"`
-	Tempfile   func(string) `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-docker compatibility: the same as --state-dir with FILE's directory"`
-	Command    string       `long:"command" value-name:"PATH" default:"docker" statekey:"-" description:"ignored (deprecated in the original too); accepted so that old configurations keep working"`
-	Method     string       `long:"method" value-name:"API" statekey:"-" description:"deprecated: API, or empty, is the only method (File is no longer supported)"`
+	Host       string   `long:"host" value-name:"URL" default:"unix:///var/run/docker.sock" description:"the Docker engine: unix:///PATH for its socket, or tcp://HOST:PORT"`
+	NameFormat string   `long:"name-format" value-name:"FORMAT" default:"name_id" description:"what names a container in metric names: name, name_id, id, image, image_id, image_name or label"`
+	Label      string   `long:"label" value-name:"KEY" description:"with -name-format label: the label whose value names the container"`
+	CPUFormat  string   `long:"cpu-format" value-name:"FORMAT" default:"percentage" description:"CPU metrics as percentage (of one CPU, as docker stats shows) or usage (CPU time per minute)"`
+	Include    []string `long:"include" value-name:"GLOB" description:"only containers whose name matches this pattern (path.Match syntax); repeatable"`
+	Exclude    []string `long:"exclude" value-name:"GLOB" description:"leave out containers whose name matches this pattern; repeatable"`
+	Tempfile   string   `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-docker compatibility: the same as --state-dir with FILE's directory"`
+	Command    string   `long:"command" value-name:"PATH" default:"docker" statekey:"-" description:"ignored (deprecated in the original too); accepted so that old configurations keep working"`
+	Method     string   `long:"method" value-name:"API" statekey:"-" description:"deprecated: API, or empty, is the only method (File is no longer supported)"`
 
 	engine *engine
 }

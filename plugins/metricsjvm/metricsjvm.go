@@ -16,7 +16,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/teko-dev/teko/metrics"
@@ -29,26 +28,21 @@ var Plugin = &plugin.Plugin{
 	Name:           "metrics-jvm",
 	Description:    "garbage collections and heap, metaspace and permanent space sizes of a local HotSpot JVM, read from its performance data file",
 	SingleDashLong: true,
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 type options struct {
-	JavaName    string       `long:"javaname" value-name:"NAME" description:"the JVM's name as jps shows it (main class or jar file name); with --pidfile, only the first part of graph names and labels (required)"`
-	PidFile     string       `long:"pidfile" value-name:"FILE" description:"read the JVM's process id from this file instead of looking it up by --javaname"`
-	MetricKey   string       `long:"metric-key" value-name:"KEY" description:"the graph name segment after jvm. (default: --javaname, lower-cased)"`
-	MetricLabel string       `long:"metric-label" value-name:"LABEL" statekey:"-" description:"the name in graph labels (default: --javaname)"`
-	Remote      string       `long:"remote" value-name:"HOST[:PORT]" statekey:"-" description:"mackerel-plugin-jvm's jstatd target: not supported (metrics-jvm reads the local JVM's file); run metrics-jvm on the JVM's host"`
-	Host        string       `long:"host" value-name:"HOST" statekey:"-" description:"deprecated form of --remote: not supported"`
-	Port        int          `long:"port" value-name:"PORT" statekey:"-" description:"deprecated form of --remote: not supported"`
-	JstatPath   string       `long:"jstatpath" value-name:"PATH" statekey:"-" description:"accepted for compatibility and not used: jstat is not run"`
-	JinfoPath   string       `long:"jinfopath" value-name:"PATH" statekey:"-" description:"accepted for compatibility and not used: jinfo is not run"`
-	JpsPath     string       `long:"jpspath" value-name:"PATH" statekey:"-" description:"accepted for compatibility and not used: jps is not run"`
-	StateDir    string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile    func(string) `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-jvm compatibility: the same as --state-dir with FILE's directory"`
+	JavaName    string `long:"javaname" value-name:"NAME" description:"the JVM's name as jps shows it (main class or jar file name); with --pidfile, only the first part of graph names and labels (required)"`
+	PidFile     string `long:"pidfile" value-name:"FILE" description:"read the JVM's process id from this file instead of looking it up by --javaname"`
+	MetricKey   string `long:"metric-key" value-name:"KEY" description:"the graph name segment after jvm. (default: --javaname, lower-cased)"`
+	MetricLabel string `long:"metric-label" value-name:"LABEL" statekey:"-" description:"the name in graph labels (default: --javaname)"`
+	Remote      string `long:"remote" value-name:"HOST[:PORT]" statekey:"-" description:"mackerel-plugin-jvm's jstatd target: not supported (metrics-jvm reads the local JVM's file); run metrics-jvm on the JVM's host"`
+	Host        string `long:"host" value-name:"HOST" statekey:"-" description:"deprecated form of --remote: not supported"`
+	Port        int    `long:"port" value-name:"PORT" statekey:"-" description:"deprecated form of --remote: not supported"`
+	JstatPath   string `long:"jstatpath" value-name:"PATH" statekey:"-" description:"accepted for compatibility and not used: jstat is not run"`
+	JinfoPath   string `long:"jinfopath" value-name:"PATH" statekey:"-" description:"accepted for compatibility and not used: jinfo is not run"`
+	JpsPath     string `long:"jpspath" value-name:"PATH" statekey:"-" description:"accepted for compatibility and not used: jps is not run"`
+	Tempfile    string `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-jvm compatibility: the same as --state-dir with FILE's directory"`
 }
 
 func (o *options) Prefix() string { return "jvm" }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -23,20 +22,15 @@ var Plugin = &plugin.Plugin{
 	Description:    "swap, TCP connection states, disk I/O time, interrupts, context switches, forks and users of a Linux host",
 	SingleDashLong: true,
 	Aliases:        []string{"mackerel-plugin-linux"},
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 // The -type values.
 var allTypes = []string{"swap", "netstat", "diskstats", "proc_stat", "users"}
 
 type options struct {
-	Types    []string     `short:"p" long:"type" value-name:"TYPE" description:"what to collect, repeatable: all, swap, netstat, diskstats, proc_stat, users (default all; also $ENVVAR_TYPE, comma-separated)"`
-	StateDir string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile func(string) `short:"t" long:"tempfile" value-name:"FILE" env:"ENVVAR_TEMPFILE" statekey:"-" description:"mackerel-plugin-linux compatibility: the same as --state-dir with FILE's directory (also $ENVVAR_TEMPFILE)"`
+	Types    []string `short:"p" long:"type" value-name:"TYPE" description:"what to collect, repeatable: all, swap, netstat, diskstats, proc_stat, users (default all; also $ENVVAR_TYPE, comma-separated)"`
+	Tempfile string   `short:"t" long:"tempfile" value-name:"FILE" env:"ENVVAR_TEMPFILE" statekey:"-" description:"mackerel-plugin-linux compatibility: the same as --state-dir with FILE's directory (also $ENVVAR_TEMPFILE)"`
 }
 
 func (o *options) Prefix() string { return "linux" }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -25,19 +24,14 @@ var Plugin = &plugin.Plugin{
 	Name:           "metrics-memcached",
 	Description:    "connections, commands, hits and misses, evictions, traffic, CPU and cache size from memcached's stats",
 	SingleDashLong: true,
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 type options struct {
-	Host     string       `long:"host" value-name:"HOST" default:"localhost" description:"host name or IP address of the server"`
-	Port     int          `long:"port" value-name:"PORT" default:"11211" description:"TCP port of the server"`
-	Socket   string       `long:"socket" value-name:"PATH" description:"connect to this unix socket (overrides --host and --port)"`
-	StateDir string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile func(string) `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-memcached compatibility: the same as --state-dir with FILE's directory"`
+	Host     string `long:"host" value-name:"HOST" default:"localhost" description:"host name or IP address of the server"`
+	Port     int    `long:"port" value-name:"PORT" default:"11211" description:"TCP port of the server"`
+	Socket   string `long:"socket" value-name:"PATH" description:"connect to this unix socket (overrides --host and --port)"`
+	Tempfile string `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-memcached compatibility: the same as --state-dir with FILE's directory"`
 }
 
 func (o *options) Prefix() string { return "memcached" }

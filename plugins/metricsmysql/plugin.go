@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -25,11 +24,7 @@ var Plugin = &plugin.Plugin{
 	Name:           "metrics-mysql",
 	Description:    "commands, connections, traffic, InnoDB and replication lag from a MySQL or MariaDB server",
 	SingleDashLong: true,
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 type options struct {
@@ -45,8 +40,7 @@ type options struct {
 	TLSRootCert    string       `long:"tls-root-cert" value-name:"FILE" description:"PEM file of the CA certificates that verify the server (default: the system's)"`
 	TLSSkipVerify  bool         `long:"tls-skip-verify" description:"accept any server certificate"`
 	Debug          bool         `long:"debug" hidden:"yes" statekey:"-" description:"accepted and ignored, as by the original"`
-	StateDir       string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile       func(string) `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-mysql compatibility: the same as --state-dir with FILE's directory"`
+	Tempfile       string       `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-mysql compatibility: the same as --state-dir with FILE's directory"`
 }
 
 func (o *options) Prefix() string { return "mysql" }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,11 +22,7 @@ var Plugin = &plugin.Plugin{
 	Description:    "connections, requests and connection states from nginx's stub_status page",
 	SingleDashLong: true,
 	Aliases:        []string{"mackerel-plugin-nginx"},
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 type options struct {
@@ -39,8 +34,7 @@ type options struct {
 	Socket      string              `long:"socket" value-name:"PATH" description:"connect to this unix socket instead of the URL's host and port (the host is still sent as Host)"`
 	Header      []string            `long:"header" value-name:"'NAME: VALUE'" statekey:"-" description:"add a request header; repeatable; \"Host: NAME\" sets the request's host"`
 	HTTPTimeout time.Duration       `long:"http-timeout" value-name:"DURATION" default:"5s" statekey:"-" description:"give up on the page after this long (at most 3/4 of --timeout)"`
-	StateDir    string              `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else teko-<uid> in the temp directory)"`
-	Tempfile    func(string)        `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-nginx compatibility: the same as --state-dir with FILE's directory"`
+	Tempfile    string              `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-nginx compatibility: the same as --state-dir with FILE's directory"`
 	netclient.TLSOptions
 }
 

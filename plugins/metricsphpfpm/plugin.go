@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -31,19 +30,14 @@ var Plugin = &plugin.Plugin{
 	Description:    "processes, listen queue, slow and accepted requests of a PHP-FPM pool from its status page (HTTP or FastCGI)",
 	SingleDashLong: true,
 	Aliases:        []string{"mackerel-plugin-php-fpm"},
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 type options struct {
 	URL         netclient.MaskedURL `long:"url" value-name:"URL" default:"http://localhost/status?json" description:"the pool's status page; with --socket only its path and query are used"`
 	Socket      socket              `long:"socket" value-name:"PATH|unix:///PATH|tcp://HOST[:PORT]" description:"ask the pool itself over FastCGI on this unix socket or TCP address (port 9000 by default) instead of through the web server"`
 	LabelPrefix string              `long:"metric-label-prefix" value-name:"LABEL" default:"PHP-FPM" statekey:"-" description:"first word of every graph's label"`
-	StateDir    string              `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile    func(string)        `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-php-fpm compatibility: the same as --state-dir with FILE's directory"`
+	Tempfile    string              `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-php-fpm compatibility: the same as --state-dir with FILE's directory"`
 	netclient.TLSOptions
 
 	page   *url.URL

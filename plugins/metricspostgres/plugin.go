@@ -5,7 +5,6 @@ package metricspostgres
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -25,11 +24,7 @@ var Plugin = &plugin.Plugin{
 	Name:           "metrics-postgres",
 	Description:    "sessions, commits, blocks, rows, sizes, deadlocks, I/O time, temp files and WAL from PostgreSQL",
 	SingleDashLong: true,
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 type options struct {
@@ -43,8 +38,7 @@ type options struct {
 	SSLRootCert    string       `long:"sslrootcert" value-name:"FILE" description:"PEM file of the CA certificates that verify the server (default: $PGSSLROOTCERT, else ~/.postgresql/root.crt)"`
 	ConnectTimeout int          `long:"connect_timeout" default:"5" statekey:"-" description:"seconds to wait for the connection (at most 3/4 of --timeout)"`
 	PerDatabase    bool         `long:"per-database" description:"also graph commits, blocks, rows, size, deadlocks, temp files and sessions of each database"`
-	StateDir       string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile       func(string) `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-postgres compatibility: the same as --state-dir with FILE's directory"`
+	Tempfile       string       `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-postgres compatibility: the same as --state-dir with FILE's directory"`
 }
 
 func (o *options) Prefix() string { return "postgres" }

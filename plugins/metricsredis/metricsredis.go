@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -36,11 +35,7 @@ var Plugin = &plugin.Plugin{
 	Name:           "metrics-redis",
 	Description:    "commands, connections, clients, keys, memory, capacity, replication and cluster state from Redis INFO",
 	SingleDashLong: true,
-	New: func() any {
-		o := &options{}
-		o.Tempfile = func(path string) { o.StateDir = filepath.Dir(path) }
-		return o
-	},
+	New:            func() any { return &options{} },
 }
 
 type options struct {
@@ -54,9 +49,8 @@ type options struct {
 	TLS           bool         `long:"tls" description:"connect with TLS"`
 	netclient.TLSOptions
 
-	tlsConfig *tls.Config  // from TLSOptions, built by Validate
-	StateDir  string       `long:"state-dir" value-name:"DIR" statekey:"-" description:"directory for the previous counter values (default: $MACKEREL_PLUGIN_WORKDIR, else a teko folder in the temp directory)"`
-	Tempfile  func(string) `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-redis compatibility: the same as --state-dir with FILE's directory"`
+	tlsConfig *tls.Config // from TLSOptions, built by Validate
+	Tempfile  string      `long:"tempfile" value-name:"FILE" statekey:"-" description:"mackerel-plugin-redis compatibility: the same as --state-dir with FILE's directory"`
 }
 
 func (o *options) Prefix() string { return "redis" }
