@@ -71,9 +71,9 @@ func TestRealCPUsMatchAffinity(t *testing.T) {
 	assert.LessOrEqual(t, c.Effective(), float64(c.Allowed))
 }
 
-// ssStates counts the TCP sockets with a local or remote port in ports,
+// ssStates counts the TCP sockets whose local and remote ports are ours,
 // by state, as ss reads them from the kernel over netlink.
-func ssStates(t *testing.T, ports map[uint16]bool) map[string]int {
+func ssStates(t *testing.T, ours func(local, remote uint16) bool) map[string]int {
 	t.Helper()
 	out, err := exec.Command("ss", "-tanH").Output()
 	require.NoError(t, err)
@@ -84,7 +84,7 @@ func ssStates(t *testing.T, ports map[uint16]bool) map[string]int {
 		if len(f) < 5 {
 			continue
 		}
-		if ports[portOf(f[3])] || ports[portOf(f[4])] {
+		if ours(portOf(f[3]), portOf(f[4])) {
 			counts[f[0]]++
 		}
 	}
@@ -109,7 +109,15 @@ func TestRealTCPSocketsOnLoopback(t *testing.T) {
 	if _, err := exec.LookPath("ss"); err != nil {
 		t.Skip("ss (iproute2) is not installed: nothing to compare with")
 	}
-	ports := map[uint16]bool{}
+	ports := map[uint16]bool{}   // the listeners'
+	clients := map[uint16]bool{} // the test's connections' own ends
+	// A socket is the test's when it joins a listener's port to one of
+	// the test's clients (or is the listener): a connection of another
+	// process that once used one of these port numbers, still in
+	// TIME-WAIT, is not.
+	ours := func(local, remote uint16) bool {
+		return ports[local] && (remote == 0 || clients[remote]) || clients[local] && ports[remote]
+	}
 	var closers []func()
 	defer func() {
 		for _, c := range closers {
@@ -139,6 +147,7 @@ func TestRealTCPSocketsOnLoopback(t *testing.T) {
 		for range 2 { // two connections stay established: 2 sockets each
 			c, err := net.Dial(network, l.Addr().String())
 			require.NoError(t, err)
+			clients[uint16(c.LocalAddr().(*net.TCPAddr).Port)] = true
 			s := <-accepted
 			closers = append(closers, func() { c.Close(); s.Close() })
 		}
@@ -146,6 +155,7 @@ func TestRealTCPSocketsOnLoopback(t *testing.T) {
 		// client's socket waits in TIME-WAIT
 		c, err := net.Dial(network, l.Addr().String())
 		require.NoError(t, err)
+		clients[uint16(c.LocalAddr().(*net.TCPAddr).Port)] = true
 		s := <-accepted
 		require.NoError(t, c.Close())
 		buf := make([]byte, 1)
@@ -158,13 +168,13 @@ func TestRealTCPSocketsOnLoopback(t *testing.T) {
 	require.NoError(t, err)
 	mine := map[string]int{}
 	for _, s := range socks {
-		if ports[s.Local.Port()] || ports[s.Remote.Port()] {
+		if ours(s.Local.Port(), s.Remote.Port()) {
 			mine[s.State.String()]++
 		}
 	}
 	want := map[string]int{"LISTEN": len(ports), "ESTAB": 4 * len(ports), "TIME-WAIT": len(ports)}
 	assert.Equal(t, want, mine)
-	assert.Equal(t, mine, ssStates(t, ports), "ss sees the same")
+	assert.Equal(t, mine, ssStates(t, ours), "ss sees the same")
 	states, err := real.TCPStates()
 	require.NoError(t, err)
 	for name, n := range want {
